@@ -1,0 +1,1 @@
+"""MentorMatch: mentoring program software for medical laboratory professionals."""

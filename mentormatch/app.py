@@ -1,0 +1,89 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from mentormatch.config import load_config
+from mentormatch.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a MentorMatch app; ``config`` overrides what the environment says."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(load_config(app.instance_path, environ=_environ_for(config)))
+    if config:
+        app.config.from_mapping(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_cli(app)
+    register_logging(app)
+    return app
+
+
+def _environ_for(config: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Tests pass ``MENTORMATCH_ENV`` in their mapping; honour it before loading."""
+    import os
+
+    if config and "MENTORMATCH_ENV" in config:
+        return {**os.environ, "MENTORMATCH_ENV": config["MENTORMATCH_ENV"]}
+    return None
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    from mentormatch.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from mentormatch.web import auth, coordinator, main, profiles
+
+    from mentormatch.web.templating import template_globals
+
+    for module in (main, auth, profiles, coordinator):
+        app.register_blueprint(module.bp)
+    app.context_processor(template_globals)
+
+
+def register_security(app: Flask) -> None:
+    from mentormatch.web.errors import register_error_handlers
+    from mentormatch.web.security import add_security_headers
+
+    register_error_handlers(app)
+    app.after_request(add_security_headers)
+
+
+def register_cli(app: Flask) -> None:
+    from mentormatch.cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -1,0 +1,39 @@
+"""``flask`` commands: coordinators and the demo program."""
+
+from __future__ import annotations
+
+import click
+
+from mentormatch.services import accounts, demo
+
+
+@click.command("create-coordinator")
+@click.argument("email")
+@click.option("--name", required=True, help="The coordinator's full name.")
+@click.password_option(help="Prompted for when not given.")
+def create_coordinator_command(email: str, name: str, password: str) -> None:
+    """Create a program coordinator account."""
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="password")
+    try:
+        user = accounts.create_coordinator(email, name, password)
+    except accounts.EmailTaken:
+        raise click.ClickException(f"an account with the email {email} already exists")
+    click.echo(f"Coordinator {user.email} created.")
+
+
+@click.command("demo")
+@click.option("--seed", default=demo.DEFAULT_SEED, show_default=True, help="Same seed, same people.")
+def demo_command(seed: int) -> None:
+    """Fill an empty database with a realistic demo program and print its logins."""
+    if demo.is_loaded():
+        click.echo("The demo program is already loaded.")
+    else:
+        counts = demo.seed_demo(seed)
+        click.echo(f"Demo program created: {counts.mentors} mentors, {counts.mentees} mentees, 1 coordinator.")
+    click.echo("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+    for role, email in demo.demo_logins():
+        click.echo(f"  {role:<12} {email}")
+
+
+commands = [create_coordinator_command, demo_command]

@@ -1,0 +1,78 @@
+"""Settings read from the environment.
+
+``MENTORMATCH_ENV`` is ``production`` (the default), ``development`` or
+``testing``. Production refuses to start without ``SECRET_KEY``; development
+keeps a generated key in the instance folder so sessions survive restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret(instance_path: Path) -> str:
+    """Return a per-checkout secret kept in the instance folder."""
+    key_file = instance_path / "dev-secret-key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration mapping from environment variables."""
+    env = os.environ if environ is None else environ
+    name = env.get("MENTORMATCH_ENV", "production")
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"MENTORMATCH_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    instance = Path(instance_path)
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if name == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or set MENTORMATCH_ENV=development for a local demo."
+            )
+        secret_key = _development_secret(instance)
+
+    default_db = f"sqlite:///{instance / 'mentormatch.db'}"
+    https = env.get("MENTORMATCH_HTTPS", "0") == "1"
+    return {
+        "ENV_NAME": name,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": _normalise_database_url(env.get("DATABASE_URL", default_db)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None if name != "production" else 8 * 3600,
+        "TESTING": name == "testing",
+        "PAGE_SIZE": 25,
+    }

@@ -1,0 +1,141 @@
+"""A realistic, deterministic demo program (same seed, same people)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from faker import Faker
+from werkzeug.security import generate_password_hash
+
+from mentormatch import domain
+from mentormatch.extensions import db
+from mentormatch.models import Role, User
+from mentormatch.services.accounts import find_user_by_email
+from mentormatch.services.profiles import ProfileInput, apply_profile
+
+DEFAULT_SEED = 2026
+DEMO_PASSWORD = "mentormatch-demo"
+COORDINATOR_EMAIL = "coordinator@example.org"
+MENTOR_EMAIL = "mentor@example.org"
+MENTEE_EMAIL = "mentee@example.org"
+MENTOR_COUNT = 40
+MENTEE_COUNT = 120
+
+TIME_ZONES = (
+    "America/New_York", "America/New_York", "America/Chicago", "America/Chicago",
+    "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Toronto", "America/Halifax",
+    "Europe/London", "Asia/Manila", "Asia/Kolkata",
+)
+ORGANISATION_KINDS = (
+    "General Hospital", "Medical Center", "Regional Reference Laboratory",
+    "Children's Hospital", "University Hospital", "Community Hospital",
+)
+MENTOR_TITLES = (
+    "Medical Laboratory Scientist", "Senior Medical Laboratory Scientist", "Technical Specialist",
+    "Laboratory Supervisor", "Laboratory Manager", "Quality Assurance Coordinator",
+    "MLS Program Director", "Molecular Technologist", "Laboratory Informatics Analyst",
+    "Blood Bank Lead Technologist",
+)
+MENTEE_TITLES = (
+    "Medical Laboratory Technician", "MLT student", "Phlebotomist", "Laboratory Assistant",
+    "Medical Laboratory Scientist (new graduate)", "Histotechnician", "Specimen Processor",
+)
+# The specialist credential a specialty leads to.
+SPECIALIST_CREDENTIAL = {
+    "blood_bank": "ascp_sbb", "hematology": "ascp_sh", "coagulation": "ascp_sh",
+    "microbiology": "ascp_sm", "clinical_chemistry": "ascp_sc", "molecular": "ascp_smb",
+    "cytotechnology": "ascp_sct", "histotechnology": "ascp_htl",
+}
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    mentors: int
+    mentees: int
+
+
+def is_loaded() -> bool:
+    """Whether the demo coordinator exists already."""
+    return find_user_by_email(COORDINATOR_EMAIL) is not None
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(role, email) of the accounts the README lists."""
+    return [("coordinator", COORDINATOR_EMAIL), ("mentor", MENTOR_EMAIL), ("mentee", MENTEE_EMAIL)]
+
+
+def seed_demo(seed: int = DEFAULT_SEED) -> DemoCounts:
+    """Create 40 mentors, 120 mentees and a coordinator in one transaction."""
+    rng = random.Random(seed)
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    # One hash for every demo account: scrypt is slow on purpose, and these
+    # accounts share a published password anyway.
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    specialties = domain.codes(domain.SPECIALTIES)
+    goals = domain.codes(domain.CAREER_GOALS)
+
+    db.session.add(User(email=COORDINATOR_EMAIL, name="Dana Whitfield", role=Role.COORDINATOR,
+                        password_hash=password_hash))
+    for i in range(MENTOR_COUNT):
+        email = MENTOR_EMAIL if i == 0 else f"mentor{i:03d}@example.org"
+        user = User(email=email, name=fake.name(), role=Role.MENTOR, password_hash=password_hash)
+        # Round-robin the first specialty so every specialty has mentors.
+        chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 2))
+        apply_profile(user, _mentor_input(rng, fake, sorted(set(chosen)), goals, i))
+    for i in range(MENTEE_COUNT):
+        email = MENTEE_EMAIL if i == 0 else f"mentee{i:03d}@example.org"
+        user = User(email=email, name=fake.name(), role=Role.MENTEE, password_hash=password_hash)
+        chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 1))
+        apply_profile(user, _mentee_input(rng, fake, sorted(set(chosen)), goals, i))
+    db.session.commit()
+    return DemoCounts(mentors=MENTOR_COUNT, mentees=MENTEE_COUNT)
+
+
+def _shared(rng: random.Random, fake: Faker, specialties: list[str], i: int) -> dict:
+    return {
+        "organisation": f"{fake.city()} {rng.choice(ORGANISATION_KINDS)}",
+        "time_zone": TIME_ZONES[i % len(TIME_ZONES)],
+        "meeting_mode": rng.choice(domain.codes(domain.MEETING_MODES)),
+        "meeting_frequency": rng.choice(domain.codes(domain.MEETING_FREQUENCIES)),
+        "shift": domain.codes(domain.SHIFTS)[i % len(domain.SHIFTS)],
+        "specialties": specialties,
+    }
+
+
+def _mentor_input(rng, fake, specialties, goals, i) -> ProfileInput:
+    years = rng.randint(6, 35)
+    credentials = {rng.choice(["ascp_mls", "ascp_mls", "amt_mt"])}
+    credentials |= {SPECIALIST_CREDENTIAL[s] for s in specialties if s in SPECIALIST_CREDENTIAL and rng.random() < 0.6}
+    if rng.random() < 0.15:
+        credentials.add(rng.choice(["ascp_qls", "ascp_dlm"]))
+    helped = {goals[i % len(goals)], "networking"} | set(rng.sample(goals, rng.randint(1, 3)))
+    specialty_names = ", ".join(domain.label(domain.SPECIALTIES, s).lower() for s in specialties)
+    return ProfileInput(
+        job_title=rng.choice(MENTOR_TITLES), years_experience=years,
+        credentials=sorted(credentials), goals=sorted(helped),
+        bio=f"{years} years at the bench and beyond, mostly in {specialty_names}. "
+            f"{fake.sentence(nb_words=12)}",
+        capacity=rng.choice([1, 2, 2, 3, 3, 4, 5]), accepting_mentees=rng.random() < 0.9,
+        **_shared(rng, fake, specialties, i),
+    )
+
+
+def _mentee_input(rng, fake, specialties, goals, i) -> ProfileInput:
+    wanted = sorted({goals[i % len(goals)]} | set(rng.sample(goals, rng.randint(0, 2))))
+    credentials = ["ascp_mlt"] if rng.random() < 0.5 else []
+    sought = []
+    if "mlt_to_mls" in wanted or "certification" in wanted:
+        sought.append("ascp_mls")
+    if "specialist_certification" in wanted:
+        sought += [SPECIALIST_CREDENTIAL[s] for s in specialties if s in SPECIALIST_CREDENTIAL][:1] or ["ascp_qls"]
+    goal_names = " and ".join(domain.label(domain.CAREER_GOALS, g).lower() for g in wanted)
+    return ProfileInput(
+        job_title=rng.choice(MENTEE_TITLES), years_experience=rng.randint(0, 12),
+        credentials=credentials, goals=wanted, credentials_sought=sorted(set(sought)),
+        bio=fake.sentence(nb_words=14),
+        hopes=f"I would like help with {goal_names}.",
+        **_shared(rng, fake, specialties, i + 7),
+    )

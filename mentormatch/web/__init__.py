@@ -1,0 +1,1 @@
+"""Blueprints: each parses requests, calls one service and renders."""

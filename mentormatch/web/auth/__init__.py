@@ -1,0 +1,5 @@
+"""Sign up, log in, log out."""
+
+from mentormatch.web.auth.views import bp
+
+__all__ = ["bp"]

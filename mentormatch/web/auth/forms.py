@@ -1,0 +1,43 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from mentormatch.services.accounts import find_user_by_email
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+
+
+class SignupForm(FlaskForm):
+    role = RadioField(
+        "I want to join as",
+        choices=[("mentee", "A mentee: I want guidance"), ("mentor", "A mentor: I want to guide others")],
+        validators=[DataRequired(message="Choose mentor or mentee.")],
+    )
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Work email", validators=[DataRequired(), Length(max=254), Email()])
+    password = PasswordField(
+        "Password",
+        description=f"At least {PASSWORD_MIN} characters.",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+    def validate_email(self, field: EmailField) -> None:
+        if find_user_by_email(field.data) is not None:
+            raise ValidationError(
+                "An account with this email already exists. Log in instead."
+            )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    remember = BooleanField("Keep me logged in on this device")

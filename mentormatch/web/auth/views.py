@@ -1,0 +1,54 @@
+"""Account views."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from mentormatch.services import accounts
+from mentormatch.web.auth.forms import LoginForm, SignupForm
+from mentormatch.web.security import safe_next_url
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignupForm()
+    if request.method == "GET" and request.args.get("role") in ("mentor", "mentee"):
+        form.role.data = request.args["role"]
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.name.data, form.password.data, form.role.data)
+        except accounts.EmailTaken:
+            form.email.errors.append("An account with this email already exists. Log in instead.")
+        else:
+            login_user(user)
+            flash("Welcome to MentorMatch! Tell us about yourself so we can find good matches.", "success")
+            return redirect(url_for("profiles.edit"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash("Email or password is incorrect.", "error")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))

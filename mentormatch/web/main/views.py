@@ -1,0 +1,23 @@
+"""Landing page and role-aware home."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from mentormatch import domain
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html", specialties=domain.SPECIALTIES, goals=domain.CAREER_GOALS)
+
+
+@bp.route("/home")
+@login_required
+def home():
+    if current_user.is_coordinator:
+        return redirect(url_for("coordinator.dashboard"))
+    return render_template("main/home.html", profile=current_user.profile)

@@ -1,0 +1,129 @@
+"""Profile forms: shared fields, then what only mentees or mentors fill."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from mentormatch import domain
+from mentormatch.services.profiles import ProfileInput
+
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+@lru_cache(maxsize=1)
+def time_zone_choices() -> list[tuple[str, str]]:
+    """IANA zones people live in, e.g. America/Chicago, plus UTC."""
+    zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in REGIONS)
+    return [("", "Choose your time zone")] + [(z, z.replace("_", " ")) for z in zones] + [("UTC", "UTC")]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multi-select shown as a list of checkboxes (works without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def at_least_one(message: str):
+    def check(form: FlaskForm, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise ValidationError(message)
+    return check
+
+
+class ProfileForm(FlaskForm):
+    job_title = StringField("Job title", validators=[DataRequired(), Length(max=120)],
+                            description="For example: Medical Laboratory Technician, Hematology Lead.")
+    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=160)])
+    years_experience = IntegerField(
+        "Years working in the laboratory",
+        validators=[InputRequired(message="Enter a whole number of years."),
+                    NumberRange(min=0, max=60, message="Enter a number from 0 to 60.")],
+    )
+    specialties = CheckboxesField(
+        "Specialties", choices=list(domain.SPECIALTIES),
+        validators=[at_least_one("Choose at least one specialty.")],
+    )
+    credentials = CheckboxesField("Credentials you hold", choices=list(domain.CREDENTIALS))
+    time_zone = SelectField("Time zone", validators=[DataRequired(message="Choose your time zone.")])
+    meeting_mode = RadioField("Preferred meeting mode", choices=list(domain.MEETING_MODES),
+                              validators=[DataRequired(message="Choose a meeting mode.")])
+    meeting_frequency = SelectField("Preferred meeting frequency", choices=list(domain.MEETING_FREQUENCIES),
+                                    validators=[DataRequired()])
+    shift = SelectField("Shift you usually work", choices=list(domain.SHIFTS), validators=[DataRequired()])
+    bio = TextAreaField("A short bio", validators=[Length(max=1000)],
+                        description="Up to 1,000 characters. Shown to people you are matched with.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = time_zone_choices()
+
+    def to_input(self) -> ProfileInput:
+        """The validated values, for the profiles service."""
+        return ProfileInput(
+            job_title=self.job_title.data, organisation=self.organisation.data,
+            years_experience=self.years_experience.data, time_zone=self.time_zone.data,
+            meeting_mode=self.meeting_mode.data, meeting_frequency=self.meeting_frequency.data,
+            shift=self.shift.data, bio=self.bio.data or "",
+            specialties=self.specialties.data, credentials=self.credentials.data,
+            goals=self.goals.data,
+            **self.role_specific_input(),
+        )
+
+    def role_specific_input(self) -> dict:
+        return {}
+
+
+class MenteeProfileForm(ProfileForm):
+    goals = CheckboxesField("Career goals", choices=list(domain.CAREER_GOALS),
+                            validators=[at_least_one("Choose at least one career goal.")])
+    credentials_sought = CheckboxesField("Credentials you are working toward", choices=list(domain.CREDENTIALS))
+    hopes = TextAreaField("What do you hope to get from a mentor?", validators=[Length(max=1000)],
+                          description="Up to 1,000 characters.")
+
+    def role_specific_input(self) -> dict:
+        return {"credentials_sought": self.credentials_sought.data, "hopes": self.hopes.data or ""}
+
+
+class MentorProfileForm(ProfileForm):
+    goals = CheckboxesField("Goals you can help with", choices=list(domain.CAREER_GOALS),
+                            validators=[at_least_one("Choose at least one goal you can help with.")])
+    capacity = IntegerField(
+        "How many mentees can you take at once?",
+        default=2,
+        validators=[InputRequired(message="Enter a number from 1 to 10."),
+                    NumberRange(min=domain.MIN_CAPACITY, max=domain.MAX_CAPACITY,
+                                message="Enter a number from 1 to 10.")],
+    )
+    accepting_mentees = BooleanField("I can take new mentees now", default=True)
+
+    def role_specific_input(self) -> dict:
+        return {"capacity": self.capacity.data, "accepting_mentees": self.accepting_mentees.data}
+
+
+def form_for(role: str, **kwargs) -> ProfileForm:
+    """The profile form that fits a participant's role."""
+    return (MentorProfileForm if role == "mentor" else MenteeProfileForm)(**kwargs)
+
+
+def form_data_from(profile) -> dict:
+    """Pre-fill values for editing an existing profile."""
+    from mentormatch.models import TagKind
+
+    return {
+        "job_title": profile.job_title, "organisation": profile.organisation,
+        "years_experience": profile.years_experience, "time_zone": profile.time_zone,
+        "meeting_mode": profile.meeting_mode, "meeting_frequency": profile.meeting_frequency,
+        "shift": profile.shift, "bio": profile.bio, "hopes": profile.hopes,
+        "capacity": profile.capacity, "accepting_mentees": profile.accepting_mentees,
+        "specialties": profile.codes(TagKind.SPECIALTY),
+        "credentials": profile.codes(TagKind.CREDENTIAL),
+        "goals": profile.codes(TagKind.GOAL),
+        "credentials_sought": profile.codes(TagKind.CREDENTIAL_SOUGHT),
+    }
