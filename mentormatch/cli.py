@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from mentormatch.services import accounts, demo
 
@@ -11,6 +12,7 @@ from mentormatch.services import accounts, demo
 @click.argument("email")
 @click.option("--name", required=True, help="The coordinator's full name.")
 @click.password_option(help="Prompted for when not given.")
+@with_appcontext
 def create_coordinator_command(email: str, name: str, password: str) -> None:
     """Create a program coordinator account."""
     if len(password) < 10:
@@ -24,6 +26,7 @@ def create_coordinator_command(email: str, name: str, password: str) -> None:
 
 @click.command("demo")
 @click.option("--seed", default=demo.DEFAULT_SEED, show_default=True, help="Same seed, same people.")
+@with_appcontext
 def demo_command(seed: int) -> None:
     """Fill an empty database with a realistic demo program and print its logins."""
     if demo.is_loaded():

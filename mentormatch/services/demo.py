@@ -125,7 +125,7 @@ def _mentor_input(rng, fake, specialties, goals, i) -> ProfileInput:
 
 def _mentee_input(rng, fake, specialties, goals, i) -> ProfileInput:
     wanted = sorted({goals[i % len(goals)]} | set(rng.sample(goals, rng.randint(0, 2))))
-    credentials = ["ascp_mlt"] if rng.random() < 0.5 else []
+    credentials = [rng.choice(["ascp_mlt", "ascp_mlt", "amt_mlt"])] if rng.random() < 0.5 else []
     sought = []
     if "mlt_to_mls" in wanted or "certification" in wanted:
         sought.append("ascp_mls")

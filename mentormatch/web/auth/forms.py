@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from mentormatch.services.accounts import find_user_by_email
@@ -15,7 +16,8 @@ PASSWORD_MAX = 128
 class SignupForm(FlaskForm):
     role = RadioField(
         "I want to join as",
-        choices=[("mentee", "A mentee: I want guidance"), ("mentor", "A mentor: I want to guide others")],
+        choices=[SelectChoice("mentee", "A mentee: I want guidance"),
+                 SelectChoice("mentor", "A mentor: I want to guide others")],
         validators=[DataRequired(message="Choose mentor or mentee.")],
     )
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])

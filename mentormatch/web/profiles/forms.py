@@ -6,35 +6,22 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from mentormatch import domain
 from mentormatch.services.profiles import ProfileInput
+from mentormatch.web.fields import CheckboxesField, at_least_one, choices_of
 
 REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
 
 
 @lru_cache(maxsize=1)
-def time_zone_choices() -> list[tuple[str, str]]:
+def time_zone_choices() -> list[SelectChoice]:
     """IANA zones people live in, e.g. America/Chicago, plus UTC."""
-    zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in REGIONS)
-    return [("", "Choose your time zone")] + [(z, z.replace("_", " ")) for z in zones] + [("UTC", "UTC")]
-
-
-class CheckboxesField(SelectMultipleField):
-    """A multi-select shown as a list of checkboxes (works without JavaScript)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def at_least_one(message: str):
-    def check(form: FlaskForm, field: SelectMultipleField) -> None:
-        if not field.data:
-            raise ValidationError(message)
-    return check
+    zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in REGIONS) + ["UTC"]
+    return [SelectChoice("", "Choose your time zone")] + [SelectChoice(z, z.replace("_", " ")) for z in zones]
 
 
 class ProfileForm(FlaskForm):
@@ -47,16 +34,16 @@ class ProfileForm(FlaskForm):
                     NumberRange(min=0, max=60, message="Enter a number from 0 to 60.")],
     )
     specialties = CheckboxesField(
-        "Specialties", choices=list(domain.SPECIALTIES),
+        "Specialties", choices=choices_of(domain.SPECIALTIES),
         validators=[at_least_one("Choose at least one specialty.")],
     )
-    credentials = CheckboxesField("Credentials you hold", choices=list(domain.CREDENTIALS))
+    credentials = CheckboxesField("Credentials you hold", choices=choices_of(domain.CREDENTIALS))
     time_zone = SelectField("Time zone", validators=[DataRequired(message="Choose your time zone.")])
-    meeting_mode = RadioField("Preferred meeting mode", choices=list(domain.MEETING_MODES),
+    meeting_mode = RadioField("Preferred meeting mode", choices=choices_of(domain.MEETING_MODES),
                               validators=[DataRequired(message="Choose a meeting mode.")])
-    meeting_frequency = SelectField("Preferred meeting frequency", choices=list(domain.MEETING_FREQUENCIES),
+    meeting_frequency = SelectField("Preferred meeting frequency", choices=choices_of(domain.MEETING_FREQUENCIES),
                                     validators=[DataRequired()])
-    shift = SelectField("Shift you usually work", choices=list(domain.SHIFTS), validators=[DataRequired()])
+    shift = SelectField("Shift you usually work", choices=choices_of(domain.SHIFTS), validators=[DataRequired()])
     bio = TextAreaField("A short bio", validators=[Length(max=1000)],
                         description="Up to 1,000 characters. Shown to people you are matched with.")
 
@@ -81,9 +68,9 @@ class ProfileForm(FlaskForm):
 
 
 class MenteeProfileForm(ProfileForm):
-    goals = CheckboxesField("Career goals", choices=list(domain.CAREER_GOALS),
+    goals = CheckboxesField("Career goals", choices=choices_of(domain.CAREER_GOALS),
                             validators=[at_least_one("Choose at least one career goal.")])
-    credentials_sought = CheckboxesField("Credentials you are working toward", choices=list(domain.CREDENTIALS))
+    credentials_sought = CheckboxesField("Credentials you are working toward", choices=choices_of(domain.CREDENTIALS))
     hopes = TextAreaField("What do you hope to get from a mentor?", validators=[Length(max=1000)],
                           description="Up to 1,000 characters.")
 
@@ -92,7 +79,7 @@ class MenteeProfileForm(ProfileForm):
 
 
 class MentorProfileForm(ProfileForm):
-    goals = CheckboxesField("Goals you can help with", choices=list(domain.CAREER_GOALS),
+    goals = CheckboxesField("Goals you can help with", choices=choices_of(domain.CAREER_GOALS),
                             validators=[at_least_one("Choose at least one goal you can help with.")])
     capacity = IntegerField(
         "How many mentees can you take at once?",

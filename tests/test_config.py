@@ -1,0 +1,36 @@
+import pytest
+
+from mentormatch.config import ConfigError, load_config
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(str(tmp_path), environ={})
+
+
+def test_development_keeps_one_generated_secret_in_the_instance_folder(tmp_path):
+    first = load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "development"})
+    second = load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "development"})
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) >= 32
+
+
+def test_sqlite_in_the_instance_folder_is_the_default_database(tmp_path):
+    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k" * 32})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'mentormatch.db'}"
+
+
+@pytest.mark.parametrize("url", ["postgres://u:p@db/mm", "postgresql://u:p@db/mm"])
+def test_postgres_urls_use_the_psycopg3_driver(tmp_path, url):
+    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "DATABASE_URL": url})
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/mm"
+
+
+def test_https_deployments_mark_cookies_secure(tmp_path):
+    plain = load_config(str(tmp_path), environ={"SECRET_KEY": "k"})
+    https = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "MENTORMATCH_HTTPS": "1"})
+    assert plain["SESSION_COOKIE_SECURE"] is False and https["SESSION_COOKIE_SECURE"] is True
+
+
+def test_an_unknown_environment_name_is_an_error(tmp_path):
+    with pytest.raises(ConfigError):
+        load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "staging", "SECRET_KEY": "k"})

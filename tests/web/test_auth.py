@@ -1,0 +1,111 @@
+import re
+
+import pytest
+
+from mentormatch.extensions import db
+from mentormatch.models import User
+from tests.factories import PASSWORD
+
+SIGNUP = {"role": "mentee", "name": "Priya Shah", "email": "Priya@Example.org",
+          "password": PASSWORD, "confirm": PASSWORD}
+
+
+def test_signing_up_logs_the_new_mentee_in_and_asks_for_a_profile(client, app):
+    response = client.post("/auth/signup", data=SIGNUP)
+    assert response.status_code == 302 and response.headers["Location"] == "/profile/edit"
+    assert client.get("/home").status_code == 200
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert (user.email, user.role) == ("priya@example.org", "mentee")
+
+
+def test_the_signup_link_from_the_landing_page_preselects_the_role(client):
+    page = client.get("/auth/signup?role=mentor").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="mentor"', page)
+    assert not re.search(r'<input[^>]*checked[^>]*value="mentee"', page)
+
+
+def test_signing_up_with_a_taken_email_says_so_and_keeps_the_form(client, person, app):
+    person("mentor", email="priya@example.org")
+    response = client.post("/auth/signup", data=SIGNUP)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "An account with this email already exists" in page
+    assert 'value="Priya Shah"' in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("email", "not-an-email", "Invalid email address"),
+    ("password", "short", "Field must be between 10 and 128 characters long"),
+    ("confirm", "something else entirely", "The two passwords differ"),
+    ("name", "x" * 121, "Field cannot be longer than 120 characters"),
+    ("role", "coordinator", "Not a valid choice"),
+])
+def test_signup_rejects_bad_input_beside_the_field(client, app, field, value, message):
+    response = client.post("/auth/signup", data={**SIGNUP, field: value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page
+    assert f'id="{field}-error"' in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_login_gives_the_same_answer_for_a_wrong_password_and_an_unknown_email(client, person):
+    person("mentee", email="known@example.org")
+    wrong = client.post("/auth/login", data={"email": "known@example.org", "password": "bad password 123"})
+    unknown = client.post("/auth/login", data={"email": "ghost@example.org", "password": "bad password 123"})
+    assert wrong.status_code == unknown.status_code == 200
+    assert "Email or password is incorrect." in wrong.get_data(as_text=True)
+    strip = lambda r: r.get_data(as_text=True).replace("known@example.org", "").replace("ghost@example.org", "")
+    assert strip(wrong) == strip(unknown)
+
+
+def test_login_follows_a_local_next_path(client, person):
+    mentee = person("mentee")
+    response = client.post("/auth/login?next=/profile/", data={"email": mentee.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/profile/"
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
+    "http:/evil.example", "\t//evil.example", "relative/path",
+])
+def test_login_ignores_a_next_that_leaves_the_site(client, person, target):
+    mentee = person("mentee")
+    response = client.post("/auth/login", query_string={"next": target},
+                           data={"email": mentee.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/home"
+
+
+def test_logging_out_needs_a_post_and_ends_the_session(client, person, login):
+    login(person("mentor"))
+    assert client.get("/auth/logout").status_code == 405
+    assert client.post("/auth/logout").status_code == 302
+    assert client.get("/home").status_code == 302
+
+
+def test_a_deactivated_user_cannot_log_in(client, person):
+    gone = person("mentee", active=False)
+    response = client.post("/auth/login", data={"email": gone.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Email or password is incorrect." in response.get_data(as_text=True)
+
+
+def test_forms_without_a_csrf_token_are_refused(client, app, person):
+    app.config["WTF_CSRF_ENABLED"] = True
+    mentee = person("mentee")
+    response = client.post("/auth/login", data={"email": mentee.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+
+
+def test_forms_with_the_csrf_token_from_the_page_are_accepted(client, app, person):
+    app.config["WTF_CSRF_ENABLED"] = True
+    mentee = person("mentee")
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/auth/login", data={"email": mentee.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
