@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from mentormatch.config import load_config
-from mentormatch.extensions import csrf, db, login_manager, migrate
+from mentormatch.extensions import configure_sqlite, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +44,8 @@ def _environ_for(config: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 
 def register_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        configure_sqlite()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -75,4 +75,16 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None if name != "production" else 8 * 3600,
         "TESTING": name == "testing",
         "PAGE_SIZE": 25,
+        # Matching rules a program may tune.
+        "MAX_OPEN_REQUESTS": int(env.get("MENTORMATCH_MAX_OPEN_REQUESTS", "3")),
+        "MATCH_EXPIRY_DAYS": int(env.get("MENTORMATCH_MATCH_EXPIRY_DAYS", "14")),
+        "SUGGESTIONS": int(env.get("MENTORMATCH_SUGGESTIONS", "10")),
+        # Email: without MAIL_SERVER messages are only logged. Links in emails start with BASE_URL.
+        "BASE_URL": env.get("MENTORMATCH_BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": env.get("MAIL_SENDER", "MentorMatch <mentormatch@localhost>"),
     }

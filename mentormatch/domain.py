@@ -112,3 +112,12 @@ def codes(choices: Choices) -> tuple[str, ...]:
 def label(choices: Choices, code: str) -> str:
     """Return the human label for ``code``, or the code itself if unknown."""
     return dict(choices).get(code, code)
+
+# Why someone declines a proposed or requested match.
+DECLINE_REASONS: Final[Choices] = (
+    ("no_time", "I don't have time for this right now"),
+    ("not_a_fit", "Our specialties or goals don't fit"),
+    ("schedule", "Our schedules or time zones don't fit"),
+    ("found_other", "I have found another match"),
+    ("other", "Another reason"),
+)

@@ -1,0 +1,82 @@
+"""In-app notifications, mirrored by email."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import func
+
+from mentormatch.extensions import db
+from mentormatch.mail import Email
+from mentormatch.models import Notification, User
+from mentormatch.models.user import utcnow
+from mentormatch.services.transactions import queue_email, transaction
+
+
+class Kind(StrEnum):
+    REQUEST = "request"
+    PROPOSAL = "proposal"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+SUBJECTS = {
+    Kind.REQUEST: "A mentee asked you to be their mentor",
+    Kind.PROPOSAL: "You have a new mentoring match proposal",
+    Kind.ACCEPTED: "Your mentoring match is confirmed",
+    Kind.DECLINED: "A mentoring match was declined",
+    Kind.EXPIRED: "A mentoring match expired",
+    Kind.WITHDRAWN: "A mentoring match was withdrawn",
+}
+
+
+def notify(user: User, kind: Kind, text: str, match_id: int | None = None) -> None:
+    """Tell ``user`` in the app, and by email once the transaction commits."""
+    db.session.add(Notification(user_id=user.id, kind=kind, text=text, match_id=match_id))
+    base = current_app.config["BASE_URL"].rstrip("/")
+    link = f"{base}/matches/{match_id}" if match_id else base
+    queue_email(Email(to=user.email, subject=f"MentorMatch: {SUBJECTS[kind]}",
+                      body=f"Hello {user.name},\n\n{text}\n\n{link}\n\n-- MentorMatch"))
+
+
+def unread_count(user: User) -> int:
+    """How many notifications ``user`` has not read."""
+    return db.session.scalar(
+        db.select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Notification]
+    page: int
+    pages: int
+
+
+def notifications_page(user: User, page: int, per_page: int) -> Page:
+    """One page of ``user``'s notifications, newest first."""
+    total = db.session.scalar(db.select(func.count()).select_from(Notification)
+                              .where(Notification.user_id == user.id))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = db.session.scalars(
+        db.select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, pages)
+
+
+def mark_all_read(user: User) -> None:
+    """Mark every notification of ``user`` as read."""
+    with transaction():
+        db.session.execute(
+            db.update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        )

@@ -1,0 +1,118 @@
+"""Read the program's people into the matching engine's plain records.
+
+A handful of column queries whatever the pool size: profiles, their tags,
+and match counts, joined in Python. No ORM objects are built, so a pool of
+12,500 people loads in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+
+from mentormatch.extensions import db
+from mentormatch.matching import MenteeFeatures, MentorFeatures
+from mentormatch.models import PENDING, Match, MatchStatus, Profile, ProfileTag, Role, TagKind, User
+
+
+@dataclass
+class Pool:
+    """Who can be matched now, as engine records, plus pairs never to propose."""
+
+    mentees: list[MenteeFeatures]
+    mentors: list[MentorFeatures]
+    declined: set[tuple[int, int]] = field(default_factory=set)
+    names: dict[int, str] = field(default_factory=dict)
+
+
+def declined_pairs(mentee_id: int | None = None) -> set[tuple[int, int]]:
+    """(mentee, mentor) pairs declined before; never proposed again."""
+    query = db.select(Match.mentee_id, Match.mentor_id).where(Match.status == MatchStatus.DECLINED)
+    if mentee_id is not None:
+        query = query.where(Match.mentee_id == mentee_id)
+    return {tuple(row) for row in db.session.execute(query)}
+
+
+def _tags(profile_ids: list[int] | None) -> dict[int, dict[str, set[str]]]:
+    query = db.select(ProfileTag.profile_id, ProfileTag.kind, ProfileTag.code)
+    if profile_ids is not None:
+        query = query.where(ProfileTag.profile_id.in_(profile_ids))
+    tags: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for profile_id, kind, code in db.session.execute(query):
+        tags[profile_id][kind].add(code)
+    return tags
+
+
+def _counts(statuses, column) -> dict[int, int]:
+    return dict(db.session.execute(
+        db.select(column, func.count()).where(Match.status.in_(statuses)).group_by(column)
+    ).all())
+
+
+_PROFILE_COLUMNS = (Profile.id, User.id, User.name, User.role, Profile.years_experience, Profile.time_zone,
+                    Profile.shift, Profile.meeting_mode, Profile.meeting_frequency, Profile.capacity,
+                    Profile.accepting_mentees)
+
+
+def _mentee(row, tags) -> MenteeFeatures:
+    return MenteeFeatures(
+        id=row[1], specialties=frozenset(tags[TagKind.SPECIALTY]), goals=frozenset(tags[TagKind.GOAL]),
+        credentials=frozenset(tags[TagKind.CREDENTIAL]),
+        credentials_sought=frozenset(tags[TagKind.CREDENTIAL_SOUGHT]),
+        years_experience=row[4], time_zone=row[5], shift=row[6], meeting_mode=row[7], frequency=row[8],
+    )
+
+
+def _mentor(row, tags, free: int) -> MentorFeatures:
+    return MentorFeatures(
+        id=row[1], specialties=frozenset(tags[TagKind.SPECIALTY]),
+        goals_supported=frozenset(tags[TagKind.GOAL]), credentials=frozenset(tags[TagKind.CREDENTIAL]),
+        years_experience=row[4], time_zone=row[5], shift=row[6], meeting_mode=row[7], frequency=row[8],
+        capacity=free,
+    )
+
+
+def load_pool(*, pending_uses_capacity: bool = True) -> Pool:
+    """Every unmatched mentee with a complete profile and every mentor with free places.
+
+    A mentee is unmatched when they have no active and no pending match. A
+    mentor's free places are capacity minus active matches, and minus pending
+    ones too when ``pending_uses_capacity`` (a round must not over-propose).
+    """
+    rows = db.session.execute(
+        db.select(*_PROFILE_COLUMNS).join(User, User.id == Profile.user_id).where(User.active.is_(True))
+    ).all()
+    tags = _tags(None)
+    busy_mentees = set(db.session.scalars(
+        db.select(Match.mentee_id).where(Match.status.in_((*PENDING, MatchStatus.ACTIVE)))))
+    taken = _counts((MatchStatus.ACTIVE, *PENDING) if pending_uses_capacity else (MatchStatus.ACTIVE,),
+                    Match.mentor_id)
+    pool = Pool(mentees=[], mentors=[], declined=declined_pairs())
+    for row in rows:
+        profile_tags = tags.get(row[0], defaultdict(set))
+        if not profile_tags[TagKind.SPECIALTY]:
+            continue
+        if row[3] == Role.MENTEE and row[1] not in busy_mentees and profile_tags[TagKind.GOAL]:
+            pool.mentees.append(_mentee(row, profile_tags))
+        elif row[3] == Role.MENTOR and row[10] and (row[9] or 0) - taken.get(row[1], 0) > 0:
+            pool.mentors.append(_mentor(row, profile_tags, (row[9] or 0) - taken.get(row[1], 0)))
+        else:
+            continue
+        pool.names[row[1]] = row[2]
+    return pool
+
+
+def features_of(user_ids: list[int]) -> dict[int, MenteeFeatures | MentorFeatures]:
+    """Engine records for a few named people, whatever their state (for explanations)."""
+    rows = db.session.execute(
+        db.select(*_PROFILE_COLUMNS).join(User, User.id == Profile.user_id).where(User.id.in_(user_ids))
+    ).all()
+    tags = _tags([row[0] for row in rows])
+    found: dict[int, MenteeFeatures | MentorFeatures] = {}
+    for row in rows:
+        profile_tags = tags.get(row[0], defaultdict(set))
+        found[row[1]] = (_mentee(row, profile_tags) if row[3] == Role.MENTEE
+                         else _mentor(row, profile_tags, max(row[9] or 0, 1)))
+    return found

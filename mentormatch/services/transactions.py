@@ -1,0 +1,47 @@
+"""One unit of work per use case, and the lock that keeps capacity honest."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from mentormatch.extensions import db
+from mentormatch.mail import Email, send_all
+from mentormatch.models import User
+
+OUTBOX = "outbox"
+
+
+def queue_email(email: Email) -> None:
+    """Send ``email`` only if the current transaction commits."""
+    db.session.info.setdefault(OUTBOX, []).append(email)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Commit what the block did, then send its emails; on error roll back and send nothing."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        db.session.info.pop(OUTBOX, None)
+        raise
+    send_all(db.session.info.pop(OUTBOX, []))
+
+
+def begin_locked_for_mentor(mentor_id: int) -> None:
+    """Start a transaction that no other capacity-changing one can interleave with.
+
+    PostgreSQL: lock the mentor's row (SELECT ... FOR UPDATE), so two
+    acceptances for one mentor run one after the other. SQLite: BEGIN
+    IMMEDIATE takes the database write lock before anything is read.
+    Must be the first statement of its transaction, so whatever the
+    session was reading is committed first.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.connection(execution_options={"sqlite_immediate": True})
+    else:
+        db.session.execute(db.select(User.id).where(User.id == mentor_id).with_for_update())
