@@ -62,11 +62,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from mentormatch.web import auth, coordinator, main, profiles
-
+    from mentormatch.web import auth, coordinator, main, matches, notifications, profiles
     from mentormatch.web.templating import template_globals
 
-    for module in (main, auth, profiles, coordinator):
+    for module in (main, auth, profiles, matches, notifications, coordinator):
         app.register_blueprint(module.bp)
     app.context_processor(template_globals)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from mentormatch.services import accounts, demo
+from mentormatch.services import accounts, demo, matches
 
 
 @click.command("create-coordinator")
@@ -39,4 +39,11 @@ def demo_command(seed: int) -> None:
         click.echo(f"  {role:<12} {email}")
 
 
-commands = [create_coordinator_command, demo_command]
+@click.command("expire-matches")
+@with_appcontext
+def expire_matches_command() -> None:
+    """Expire pending matches past their answer date (run daily from cron)."""
+    click.echo(f"{matches.expire_overdue()} match(es) expired.")
+
+
+commands = [create_coordinator_command, demo_command, expire_matches_command]

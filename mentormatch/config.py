@@ -75,6 +75,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None if name != "production" else 8 * 3600,
         "TESTING": name == "testing",
         "PAGE_SIZE": 25,
+        # Werkzeug's method string; scrypt is slow on purpose (tests may pick a cheaper one).
+        "PASSWORD_HASH_METHOD": env.get("MENTORMATCH_PASSWORD_HASH", "scrypt"),
         # Matching rules a program may tune.
         "MAX_OPEN_REQUESTS": int(env.get("MENTORMATCH_MAX_OPEN_REQUESTS", "3")),
         "MATCH_EXPIRY_DAYS": int(env.get("MENTORMATCH_MATCH_EXPIRY_DAYS", "14")),

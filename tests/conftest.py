@@ -33,6 +33,8 @@ def _app(tmp_path_factory) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
+        # scrypt costs ~50 ms a hash; tests create hundreds of users.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
         upgrade()

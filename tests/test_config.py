@@ -34,3 +34,7 @@ def test_https_deployments_mark_cookies_secure(tmp_path):
 def test_an_unknown_environment_name_is_an_error(tmp_path):
     with pytest.raises(ConfigError):
         load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "staging", "SECRET_KEY": "k"})
+
+
+def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
+    assert load_config(str(tmp_path), environ={"SECRET_KEY": "k"})["PASSWORD_HASH_METHOD"] == "scrypt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,11 +28,16 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
 
 
+def hash_password(password: str) -> str:
+    """Hash with the configured method (scrypt unless the config says otherwise)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _create_user(email: str, name: str, password: str, role: Role) -> User:
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
     )
     db.session.add(user)

@@ -6,12 +6,11 @@ import random
 from dataclasses import dataclass
 
 from faker import Faker
-from werkzeug.security import generate_password_hash
 
 from mentormatch import domain
 from mentormatch.extensions import db
 from mentormatch.models import Role, User
-from mentormatch.services.accounts import find_user_by_email
+from mentormatch.services.accounts import find_user_by_email, hash_password
 from mentormatch.services.profiles import ProfileInput, apply_profile
 
 DEFAULT_SEED = 2026
@@ -73,7 +72,7 @@ def seed_demo(seed: int = DEFAULT_SEED) -> DemoCounts:
     fake.seed_instance(seed)
     # One hash for every demo account: scrypt is slow on purpose, and these
     # accounts share a published password anyway.
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD)
     specialties = domain.codes(domain.SPECIALTIES)
     goals = domain.codes(domain.CAREER_GOALS)
 

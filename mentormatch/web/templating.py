@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from mentormatch import domain
 
 
 def _join(choices: domain.Choices, codes: Iterable[str]) -> str:
     return ", ".join(domain.label(choices, code) for code in codes)
+
+
+MATCH_STATUS_LABELS = {
+    "proposed": "Proposed", "accepted_by_mentee": "Accepted by the mentee",
+    "accepted_by_mentor": "Accepted by the mentor", "active": "Active", "declined": "Declined",
+    "withdrawn": "Withdrawn", "expired": "Expired", "ended": "Ended",
+}
 
 
 class Labels:
@@ -38,6 +47,23 @@ class Labels:
     def mode(code: str) -> str:
         return domain.label(domain.MEETING_MODES, code)
 
+    @staticmethod
+    def decline_reason(code: str | None) -> str:
+        return domain.label(domain.DECLINE_REASONS, code) if code else ""
+
+    @staticmethod
+    def match_status(status: str) -> str:
+        return MATCH_STATUS_LABELS.get(status, status)
+
 
 def template_globals() -> dict[str, object]:
-    return {"labels": Labels}
+    """``labels`` everywhere; the unread count for the navigation when logged in (one query)."""
+    from flask_login import current_user
+
+    from mentormatch.services.notifications import unread_count
+
+    try:
+        unread = unread_count(current_user) if current_user.is_authenticated else 0
+    except SQLAlchemyError:  # the error page for a database outage must still render
+        unread = 0
+    return {"labels": Labels, "unread_notifications": unread}

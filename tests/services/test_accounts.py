@@ -6,12 +6,19 @@ from mentormatch.services import accounts
 from tests.factories import PASSWORD, make_user
 
 
-def test_registering_normalises_the_email_and_hashes_the_password(app_ctx):
+def test_registering_normalises_the_email_and_hashes_the_password(app, app_ctx):
     user = accounts.register("  Ana.Lopez@Example.ORG ", " Ana Lopez ", PASSWORD, "mentee")
     assert user.email == "ana.lopez@example.org"
     assert user.name == "Ana Lopez"
     assert PASSWORD not in user.password_hash
+    assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"].split(":")[0] + ":")
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured_otherwise(app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "scrypt")
+    user = accounts.register("sc@example.org", "Scrypt", PASSWORD, "mentor")
     assert user.password_hash.startswith("scrypt:")
+    assert accounts.authenticate("sc@example.org", PASSWORD) == user
 
 
 def test_an_email_cannot_register_twice_whatever_its_case(app_ctx):

@@ -1,0 +1,5 @@
+"""A person's notifications."""
+
+from mentormatch.web.notifications.views import bp
+
+__all__ = ["bp"]

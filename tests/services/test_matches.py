@@ -1,0 +1,221 @@
+"""The match state machine: every allowed and forbidden transition."""
+
+from datetime import timedelta
+
+import pytest
+
+from mentormatch.extensions import db
+from mentormatch.models import Agreement, Match, MatchOrigin, MatchStatus, Notification
+from mentormatch.models.user import utcnow
+from mentormatch.services import matches
+from mentormatch.services.matches import MatchError
+from tests.factories import make_user
+
+
+def proposal(mentee, mentor, status=MatchStatus.PROPOSED, origin=MatchOrigin.ROUND, **extra):
+    match = Match(mentee_id=mentee.id, mentor_id=mentor.id, status=status, origin=origin,
+                  expires_at=utcnow() + timedelta(days=14), **extra)
+    db.session.add(match)
+    db.session.commit()
+    return match
+
+
+def kinds_for(user):
+    return sorted(db.session.scalars(db.select(Notification.kind).where(Notification.user_id == user.id)))
+
+
+@pytest.fixture
+def pair(app_ctx):
+    return make_user("mentee"), make_user("mentor", capacity=1)
+
+
+def test_a_request_waits_for_the_mentor_and_tells_them(pair):
+    mentee, mentor = pair
+    match = matches.request_mentor(mentee, mentor.id, "  Can you help with the MLS exam?  ")
+    assert match.status == MatchStatus.ACCEPTED_BY_MENTEE and match.origin == MatchOrigin.REQUEST
+    assert match.message == "Can you help with the MLS exam?" and 0 < match.score <= 1
+    assert kinds_for(mentor) == ["request"]
+
+
+def test_the_mentor_accepting_a_request_makes_the_match_active_with_a_draft_agreement(pair):
+    mentee, mentor = pair
+    match = matches.request_mentor(mentee, mentor.id, "")
+    matches.accept(match, mentor)
+    assert match.status == MatchStatus.ACTIVE
+    assert db.session.scalar(db.select(Agreement).where(Agreement.match_id == match.id)).status == "draft"
+    assert "accepted" in kinds_for(mentee) and "accepted" in kinds_for(mentor)
+
+
+@pytest.mark.parametrize("first", ["mentee", "mentor"])
+def test_a_proposal_becomes_active_only_when_both_accept_in_either_order(pair, first):
+    mentee, mentor = pair
+    match = proposal(mentee, mentor)
+    one, other = (mentee, mentor) if first == "mentee" else (mentor, mentee)
+    matches.accept(match, one)
+    assert match.status == (MatchStatus.ACCEPTED_BY_MENTEE if first == "mentee" else MatchStatus.ACCEPTED_BY_MENTOR)
+    with pytest.raises(MatchError, match="already accepted"):
+        matches.accept(match, one)
+    matches.accept(match, other)
+    assert match.status == MatchStatus.ACTIVE
+
+
+def test_someone_outside_the_pair_cannot_accept_or_decline(pair):
+    mentee, mentor = pair
+    stranger = make_user("mentee")
+    match = proposal(mentee, mentor)
+    with pytest.raises(MatchError):
+        matches.accept(match, stranger)
+    with pytest.raises(MatchError):
+        matches.decline(match, stranger, "other")
+    assert match.status == MatchStatus.PROPOSED
+
+
+@pytest.mark.parametrize("final", [MatchStatus.ACTIVE, MatchStatus.DECLINED, MatchStatus.WITHDRAWN,
+                                   MatchStatus.EXPIRED, MatchStatus.ENDED])
+def test_a_closed_match_cannot_be_accepted_declined_or_withdrawn(pair, final):
+    mentee, mentor = pair
+    coordinator = make_user("coordinator")
+    match = proposal(mentee, mentor, status=final)
+    for action in (lambda: matches.accept(match, mentee), lambda: matches.decline(match, mentor, "other"),
+                   lambda: matches.withdraw(match, coordinator)):
+        with pytest.raises(MatchError):
+            action()
+    db.session.refresh(match)
+    assert match.status == final
+
+
+def test_declining_records_the_reason_and_the_pair_is_never_suggested_again(pair):
+    mentee, mentor = pair
+    match = matches.request_mentor(mentee, mentor.id, "")
+    assert mentor.id in [s.mentor.id for s in matches.suggestions_for(mentee)]
+    matches.decline(match, mentor, "schedule", "Nights only, sorry")
+    assert (match.status, match.decline_reason, match.closed_by_id) == (MatchStatus.DECLINED, "schedule", mentor.id)
+    assert "declined" in kinds_for(mentee)
+    assert mentor.id not in [s.mentor.id for s in matches.suggestions_for(mentee)]
+    with pytest.raises(MatchError, match="declined"):
+        matches.request_mentor(mentee, mentor.id, "")
+
+
+def test_declining_needs_a_reason_from_the_list(pair):
+    mentee, mentor = pair
+    match = proposal(mentee, mentor)
+    with pytest.raises(MatchError, match="reason"):
+        matches.decline(match, mentor, "because")
+    assert match.status == MatchStatus.PROPOSED
+
+
+def test_only_the_requesting_mentee_or_a_coordinator_may_withdraw(pair):
+    mentee, mentor = pair
+    request = matches.request_mentor(mentee, mentor.id, "")
+    with pytest.raises(MatchError):
+        matches.withdraw(request, mentor)
+    matches.withdraw(request, mentee)
+    assert request.status == MatchStatus.WITHDRAWN and "withdrawn" in kinds_for(mentor)
+    round_proposal = proposal(mentee, make_user("mentor"))
+    with pytest.raises(MatchError):
+        matches.withdraw(round_proposal, mentee)
+    matches.withdraw(round_proposal, make_user("coordinator"))
+    assert round_proposal.status == MatchStatus.WITHDRAWN
+
+
+def test_a_mentee_has_at_most_the_configured_number_of_open_requests(app, app_ctx):
+    mentee = make_user("mentee")
+    mentors = [make_user("mentor") for _ in range(4)]
+    for mentor in mentors[:3]:
+        matches.request_mentor(mentee, mentor.id, "")
+    with pytest.raises(MatchError, match="at most 3"):
+        matches.request_mentor(mentee, mentors[3].id, "")
+    app.config["MAX_OPEN_REQUESTS"] = 4
+    try:
+        matches.request_mentor(mentee, mentors[3].id, "")
+    finally:
+        app.config["MAX_OPEN_REQUESTS"] = 3
+
+
+def test_asking_the_same_mentor_twice_is_refused(pair):
+    mentee, mentor = pair
+    matches.request_mentor(mentee, mentor.id, "")
+    with pytest.raises(MatchError, match="already asked"):
+        matches.request_mentor(mentee, mentor.id, "")
+
+
+def test_a_mentor_who_is_full_or_not_accepting_cannot_be_asked(app_ctx):
+    full = make_user("mentor", capacity=1)
+    closed = make_user("mentor", accepting_mentees=False)
+    proposal(make_user("mentee"), full, status=MatchStatus.ACTIVE)
+    mentee = make_user("mentee")
+    for mentor in (full, closed):
+        with pytest.raises(MatchError, match="not taking new mentees"):
+            matches.request_mentor(mentee, mentor.id, "")
+    assert {full.id, closed.id}.isdisjoint(s.mentor.id for s in matches.suggestions_for(mentee))
+
+
+def test_becoming_active_withdraws_the_mentees_other_open_matches_with_a_notice(app_ctx):
+    mentee = make_user("mentee")
+    chosen, other_a, other_b = (make_user("mentor") for _ in range(3))
+    first = matches.request_mentor(mentee, chosen.id, "")
+    second = matches.request_mentor(mentee, other_a.id, "")
+    third = proposal(mentee, other_b)
+    matches.accept(first, chosen)
+    for match in (second, third):
+        db.session.refresh(match)
+        assert match.status == MatchStatus.WITHDRAWN
+    assert "withdrawn" in kinds_for(other_a) and "withdrawn" in kinds_for(other_b)
+    with pytest.raises(MatchError, match="already have an active mentor"):
+        matches.request_mentor(mentee, make_user("mentor").id, "")
+
+
+def test_a_full_mentor_cannot_accept_one_more(app_ctx):
+    mentor = make_user("mentor", capacity=1)
+    first = proposal(make_user("mentee"), mentor, status=MatchStatus.ACCEPTED_BY_MENTEE)
+    second = proposal(make_user("mentee"), mentor, status=MatchStatus.ACCEPTED_BY_MENTEE)
+    matches.accept(first, mentor)
+    with pytest.raises(MatchError, match="no free places"):
+        matches.accept(second, mentor)
+    db.session.refresh(second)
+    assert second.status == MatchStatus.ACCEPTED_BY_MENTEE
+    assert db.session.scalar(db.select(db.func.count()).select_from(Agreement)) == 1
+
+
+def test_overdue_matches_expire_and_both_sides_are_told(pair):
+    mentee, mentor = pair
+    match = matches.request_mentor(mentee, mentor.id, "")
+    assert matches.expire_overdue(utcnow() + timedelta(days=13)) == 0
+    assert matches.expire_overdue(utcnow() + timedelta(days=15)) == 1
+    db.session.refresh(match)
+    assert match.status == MatchStatus.EXPIRED
+    assert "expired" in kinds_for(mentee) and "expired" in kinds_for(mentor)
+
+
+def test_an_overdue_match_cannot_be_accepted_even_before_the_sweep(pair):
+    mentee, mentor = pair
+    match = proposal(mentee, mentor, status=MatchStatus.ACCEPTED_BY_MENTEE)
+    match.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(MatchError, match="expired"):
+        matches.accept(match, mentor)
+
+
+def test_a_failed_transition_sends_no_email(app, pair, monkeypatch):
+    sent = []
+    monkeypatch.setattr("mentormatch.services.transactions.send_all", sent.extend)
+    mentee, mentor = pair
+    match = proposal(mentee, mentor, status=MatchStatus.ACTIVE)
+    with pytest.raises(MatchError):
+        matches.decline(match, mentor, "other")
+    assert sent == []
+    matches.request_mentor(make_user("mentee"), make_user("mentor").id, "")
+    assert len(sent) == 1
+
+
+def test_suggestions_are_ranked_with_reasons(app_ctx):
+    mentee = make_user("mentee", specialties=["microbiology"], goals=["specialist_certification"],
+                       credentials_sought=["ascp_sm"])
+    strong = make_user("mentor", specialties=["microbiology"], credentials=["ascp_mls", "ascp_sm"],
+                       goals=["specialist_certification"])
+    weak = make_user("mentor", specialties=["phlebotomy"], credentials=["amt_mt"], goals=["networking"])
+    found = matches.suggestions_for(mentee)
+    assert [s.mentor.id for s in found] == [strong.id, weak.id]
+    assert found[0].score > found[1].score
+    assert any("microbiology" in r for r in found[0].reasons)
+    assert any("ASCP SM" in r for r in found[0].reasons)

@@ -1,0 +1,127 @@
+import re
+
+from mentormatch.extensions import db
+from mentormatch.models import Match, MatchOrigin, MatchStatus, Notification
+from tests.factories import make_user
+
+
+def _match(app, mentee, mentor, status=MatchStatus.PROPOSED, origin=MatchOrigin.ROUND):
+    with app.app_context():
+        match = Match(mentee_id=mentee.id, mentor_id=mentor.id, status=status, origin=origin)
+        db.session.add(match)
+        db.session.commit()
+        match_id = match.id
+        db.session.remove()
+    return match_id
+
+
+def _status(app, match_id):
+    with app.app_context():
+        status = db.session.get(Match, match_id).status
+        db.session.remove()
+    return status
+
+
+def test_a_mentee_sees_suggestions_with_scores_and_reasons(client, person, login):
+    mentee = person("mentee", specialties=["microbiology"], credentials_sought=["ascp_sm"])
+    person("mentor", name="Grace Ho", specialties=["microbiology"], credentials=["ascp_mls", "ascp_sm"])
+    login(mentee)
+    page = client.get("/matches/suggestions").get_data(as_text=True)
+    assert "Grace Ho" in page
+    assert "You both work in microbiology" in page
+    assert "Holds ASCP SM, which you are working toward" in page
+    assert re.search(r'class="score"[^>]*>\d+%<', page)
+
+
+def test_a_mentee_without_a_profile_is_asked_to_complete_it(client, person, login):
+    login(person("mentee", profile=False))
+    page = client.get("/matches/suggestions").get_data(as_text=True)
+    assert "Complete my profile" in page
+
+
+def test_no_available_mentor_gives_a_helpful_empty_state(client, person, login):
+    login(person("mentee"))
+    page = client.get("/matches/suggestions").get_data(as_text=True)
+    assert "No mentors available right now" in page
+
+
+def test_request_accept_journey_through_the_pages(app, client, person, login):
+    mentee = person("mentee")
+    mentor = person("mentor", name="Grace Ho")
+    login(mentee)
+    response = client.post(f"/matches/request/{mentor.id}", data={"message": "Hello from nights"})
+    match_url = response.headers["Location"]
+    assert re.fullmatch(r"/matches/\d+", match_url)
+    assert "Waiting for Grace Ho to answer" in client.get(match_url).get_data(as_text=True)
+
+    mentor_client = app.test_client()
+    mentor_client.post("/auth/login", data={"email": mentor.email, "password": "correct horse battery staple"})
+    home = mentor_client.get("/home").get_data(as_text=True)
+    assert 'class="badge"' in home
+    page = mentor_client.get(match_url).get_data(as_text=True)
+    assert "Hello from nights" in page and "Accept" in page
+    mentor_client.post(match_url + "/accept")
+    assert "Active" in mentor_client.get("/matches/").get_data(as_text=True)
+    assert "Active" in client.get("/matches/").get_data(as_text=True)
+
+
+def test_declining_without_a_reason_re_renders_with_a_message(app, client, person, login):
+    mentee, mentor = person("mentee"), person("mentor")
+    match_id = _match(app, mentee, mentor)
+    login(mentor)
+    response = client.post(f"/matches/{match_id}/decline", data={"note": "x"})
+    assert response.status_code == 400
+    assert "Choose a reason." in response.get_data(as_text=True)
+    assert _status(app, match_id) == MatchStatus.PROPOSED
+    client.post(f"/matches/{match_id}/decline", data={"reason": "schedule"})
+    assert _status(app, match_id) == MatchStatus.DECLINED
+
+
+def test_an_error_from_the_rules_is_shown_not_raised(app, client, person, login):
+    mentee, mentor = person("mentee"), person("mentor")
+    match_id = _match(app, mentee, mentor, status=MatchStatus.ACCEPTED_BY_MENTEE)
+    login(mentee)
+    response = client.post(f"/matches/{match_id}/accept", follow_redirects=True)
+    assert "already accepted" in response.get_data(as_text=True)
+
+
+def test_a_mentee_guessing_another_pairs_match_id_gets_404_and_changes_nothing(app, client, person, login):
+    match_id = _match(app, person("mentee"), person("mentor"))
+    login(person("mentee"))
+    for method, suffix in (("GET", ""), ("POST", "/accept"), ("POST", "/decline"), ("POST", "/withdraw")):
+        assert client.open(f"/matches/{match_id}{suffix}", method=method, data={"reason": "other"}).status_code == 404
+    assert _status(app, match_id) == MatchStatus.PROPOSED
+
+
+def test_a_coordinator_can_look_at_any_match_but_not_answer_for_people(app, client, person, login):
+    match_id = _match(app, person("mentee"), person("mentor"))
+    login(person("coordinator"))
+    assert client.get(f"/matches/{match_id}").status_code == 200
+    assert client.post(f"/matches/{match_id}/accept").status_code == 403
+
+
+def test_notifications_are_listed_and_marked_read(app, client, person, login):
+    mentee, mentor = person("mentee"), person("mentor")
+    login(mentee)
+    client.post(f"/matches/request/{mentor.id}", data={"message": ""})
+    other = app.test_client()
+    other.post("/auth/login", data={"email": mentor.email, "password": "correct horse battery staple"})
+    page = other.get("/notifications/").get_data(as_text=True)
+    assert "asked you to be their mentor" in page and "New:" in page
+    other.post("/notifications/read")
+    assert "New:" not in other.get("/notifications/").get_data(as_text=True)
+    assert 'class="badge"' not in other.get("/home").get_data(as_text=True)
+
+
+def test_notifications_are_paginated(app, client, person, login):
+    mentee = person("mentee")
+    with app.app_context():
+        db.session.add_all(Notification(user_id=mentee.id, kind="proposal", text=f"note {i}") for i in range(30))
+        db.session.commit()
+        db.session.remove()
+    login(mentee)
+    first = client.get("/notifications/").get_data(as_text=True)
+    assert "Page 1 of 2" in first and first.count("note ") == 25
+    second = client.get("/notifications/?page=2").get_data(as_text=True)
+    assert second.count("note ") == 5
+    assert client.get("/notifications/?page=99").status_code == 200
