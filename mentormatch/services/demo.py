@@ -49,6 +49,28 @@ SPECIALIST_CREDENTIAL = {
 }
 
 
+MENTOR_LINES = (
+    "I enjoy helping new technologists find their footing on the bench.",
+    "I have trained students from three MLS programs and still love it.",
+    "I moved from the bench into leadership and can share what that takes.",
+    "I led our last CAP inspection and like talking quality and compliance.",
+    "I studied for my specialist exam while working nights, so I know the juggle.",
+)
+MENTEE_LINES = (
+    "I work in the core lab and want a plan for my next step.",
+    "I am studying for my certification exam and would value a study partner's view.",
+    "I am new to the lab and want to learn how others built their careers.",
+    "I would like to move toward a lead role in the next few years.",
+    "I am curious about specialising and want to hear from someone who did.",
+)
+
+
+def _sentence_list(labels) -> str:
+    """'A', 'A and B', 'A, B and C', keeping acronyms such as MLT and ASCP."""
+    words = [w[0].lower() + w[1:] if w[1:2].islower() else w for w in labels]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 @dataclass(frozen=True)
 class DemoCounts:
     mentors: int
@@ -111,12 +133,11 @@ def _mentor_input(rng, fake, specialties, goals, i) -> ProfileInput:
     if rng.random() < 0.15:
         credentials.add(rng.choice(["ascp_qls", "ascp_dlm"]))
     helped = {goals[i % len(goals)], "networking"} | set(rng.sample(goals, rng.randint(1, 3)))
-    specialty_names = ", ".join(domain.label(domain.SPECIALTIES, s).lower() for s in specialties)
+    specialty_names = _sentence_list(domain.label(domain.SPECIALTIES, s) for s in specialties)
     return ProfileInput(
         job_title=rng.choice(MENTOR_TITLES), years_experience=years,
         credentials=sorted(credentials), goals=sorted(helped),
-        bio=f"{years} years at the bench and beyond, mostly in {specialty_names}. "
-            f"{fake.sentence(nb_words=12)}",
+        bio=f"{years} years at the bench and beyond, mostly in {specialty_names}. {rng.choice(MENTOR_LINES)}",
         capacity=rng.choice([1, 2, 2, 3, 3, 4, 5]), accepting_mentees=rng.random() < 0.9,
         **_shared(rng, fake, specialties, i),
     )
@@ -130,11 +151,11 @@ def _mentee_input(rng, fake, specialties, goals, i) -> ProfileInput:
         sought.append("ascp_mls")
     if "specialist_certification" in wanted:
         sought += [SPECIALIST_CREDENTIAL[s] for s in specialties if s in SPECIALIST_CREDENTIAL][:1] or ["ascp_qls"]
-    goal_names = " and ".join(domain.label(domain.CAREER_GOALS, g).lower() for g in wanted)
+    goal_names = _sentence_list(domain.label(domain.CAREER_GOALS, g) for g in wanted)
     return ProfileInput(
         job_title=rng.choice(MENTEE_TITLES), years_experience=rng.randint(0, 12),
         credentials=credentials, goals=wanted, credentials_sought=sorted(set(sought)),
-        bio=fake.sentence(nb_words=14),
+        bio=rng.choice(MENTEE_LINES),
         hopes=f"I would like help with {goal_names}.",
         **_shared(rng, fake, specialties, i + 7),
     )
