@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from mentormatch.config import load_config
-from mentormatch.extensions import configure_sqlite, csrf, db, login_manager, migrate
+from mentormatch.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -86,5 +87,9 @@ def register_cli(app: Flask) -> None:
 
 
 def register_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
+    if app.config["ENV_NAME"] == "production":
+        from mentormatch.log_format import log_json_to_stdout
+
+        log_json_to_stdout()
+    elif not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -75,6 +75,12 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None if name != "production" else 8 * 3600,
         "TESTING": name == "testing",
         "PAGE_SIZE": 25,
+        # Flask-Limiter: login and password-reset attempts. Several processes
+        # share counts only through a shared store, e.g. redis://host:6379.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "0" if name == "testing" else "1") == "1",
+        "LOGIN_RATE_LIMIT": env.get("MENTORMATCH_LOGIN_RATE_LIMIT", "10 per minute; 100 per day"),
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("MENTORMATCH_LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute; 30 per day"),
         # Werkzeug's method string; scrypt is slow on purpose (tests may pick a cheaper one).
         "PASSWORD_HASH_METHOD": env.get("MENTORMATCH_PASSWORD_HASH", "scrypt"),
         # Matching rules a program may tune.

@@ -18,10 +18,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        titles = {403: "Not allowed", 404: "Page not found"}
+        titles = {403: "Not allowed", 404: "Page not found", 429: "Too many attempts"}
         messages = {
             403: "Your account does not have access to this page.",
             404: "We could not find that page. It may have moved or you may not have access to it.",
+            429: "Too many attempts in a short time. Wait a minute and try again.",
         }
         code = error.code or 500
         return render_template(

@@ -26,6 +26,7 @@ EXPECTED = {
     ("POST", "/auth/login"): (200, 302, 302, 302),
     ("POST", "/auth/logout"): (LOGIN, 302, 302, 302),
     ("GET", "/home"): (LOGIN, 200, 200, 302),
+    ("GET", "/healthz"): (200, 200, 200, 200),
     ("GET", "/profile/"): (LOGIN, 200, 200, 403),
     ("GET", "/profile/edit"): (LOGIN, 200, 200, 403),
     ("POST", "/profile/edit"): (LOGIN, 200, 200, 403),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from mentormatch.extensions import limiter
 from mentormatch.services import accounts
 from mentormatch.web.auth.forms import LoginForm, SignupForm
 from mentormatch.web.security import safe_next_url
@@ -31,7 +32,15 @@ def signup():
     return render_template("auth/signup.html", form=form)
 
 
+def _login_email() -> str:
+    """Rate-limit key: the address being tried, so one account is not hammered from many IPs."""
+    return accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_email)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from mentormatch import domain
+from mentormatch.services.health import database_ok
 
 bp = Blueprint("main", __name__)
 
@@ -21,3 +22,10 @@ def home():
     if current_user.is_coordinator:
         return redirect(url_for("coordinator.dashboard"))
     return render_template("main/home.html", profile=current_user.profile)
+
+
+@bp.route("/healthz")
+def health():
+    """For load balancers: 200 when the app can reach its database, else 503."""
+    ok = database_ok()
+    return jsonify(status="ok" if ok else "unavailable", database="ok" if ok else "unreachable"), 200 if ok else 503
