@@ -80,6 +80,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "0" if name == "testing" else "1") == "1",
         "LOGIN_RATE_LIMIT": env.get("MENTORMATCH_LOGIN_RATE_LIMIT", "10 per minute; 100 per day"),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("MENTORMATCH_PASSWORD_RESET_MINUTES", "60")) * 60,
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("MENTORMATCH_LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute; 30 per day"),
         # Werkzeug's method string; scrypt is slow on purpose (tests may pick a cheaper one).
         "PASSWORD_HASH_METHOD": env.get("MENTORMATCH_PASSWORD_HASH", "scrypt"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentormatch.extensions import db
+from mentormatch.mail import Email, send_all
 from mentormatch.models import Role, User
 
 # Checked against when the email is unknown, so a login takes as long
@@ -75,3 +77,61 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+# --- password reset and change ------------------------------------------------
+
+RESET_SALT = "password-reset"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    # Part of the current hash: once the password changes, old links stop working.
+    return user.password_hash[-16:]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an active account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    token = _serializer().dumps({"user": user.id, "fp": _fingerprint(user)})
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/auth/reset/{token}"
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    send_all([Email(to=user.email, subject="MentorMatch: reset your password",
+                    body=f"Hello {user.name},\n\nUse this link within {minutes} minutes to choose a new "
+                         f"password:\n\n{link}\n\nIf you did not ask for this, ignore this email.\n\n-- MentorMatch")])
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset link belongs to, or None if it is forged, expired or already used."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except BadData:
+        return None
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("fp") != _fingerprint(user):
+        return None
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User | None:
+    """Set a new password through a reset link; None if the link is not valid (any more)."""
+    user = user_for_reset_token(token)
+    if user is None:
+        return None
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> bool:
+    """Change the password if ``current_password`` is right."""
+    if not check_password_hash(user.password_hash, current_password):
+        return False
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    return True

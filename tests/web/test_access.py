@@ -15,7 +15,7 @@ from mentormatch.models import Match, MatchOrigin, MatchStatus
 from tests.factories import make_user
 
 ROLES = ("anonymous", "mentee", "mentor", "coordinator")
-LOGIN = 302  # anonymous users are sent to the login page
+LOGIN = "login"  # a 302 to the login page
 
 # route: expected status for (anonymous, mentee, mentor, coordinator)
 EXPECTED = {
@@ -25,6 +25,12 @@ EXPECTED = {
     ("GET", "/auth/login"): (200, 302, 302, 302),
     ("POST", "/auth/login"): (200, 302, 302, 302),
     ("POST", "/auth/logout"): (LOGIN, 302, 302, 302),
+    ("GET", "/auth/reset"): (200, 200, 200, 200),
+    ("POST", "/auth/reset"): (200, 200, 200, 200),  # empty form: errors shown, nothing sent
+    ("GET", "/auth/reset/{token}"): (302, 302, 302, 302),  # a forged token goes back to the request form
+    ("POST", "/auth/reset/{token}"): (302, 302, 302, 302),
+    ("GET", "/auth/password"): (LOGIN, 200, 200, 200),
+    ("POST", "/auth/password"): (LOGIN, 200, 200, 200),
     ("GET", "/home"): (LOGIN, 200, 200, 302),
     ("GET", "/healthz"): (200, 200, 200, 200),
     ("GET", "/profile/"): (LOGIN, 200, 200, 403),
@@ -42,7 +48,7 @@ EXPECTED = {
     ("GET", "/coordinator/"): (LOGIN, 403, 403, 200),
 }
 
-PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}"}
+PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}", "<token>": "{token}"}
 
 
 @pytest.fixture
@@ -54,7 +60,7 @@ def foreign(app):
                       origin=MatchOrigin.ROUND, status=MatchStatus.PROPOSED)
         db.session.add(match)
         db.session.commit()
-        ids = {"mentor": mentor.id, "match": match.id}
+        ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token"}
         db.session.remove()
     return ids
 
@@ -65,9 +71,11 @@ def test_each_role_gets_the_right_status(client, person, login, foreign, method,
     if role != "anonymous":
         login(person(role))
     response = client.open(path.format(**foreign), method=method)
-    assert response.status_code == EXPECTED[(method, path)][role_index]
-    if response.status_code == LOGIN and role == "anonymous" and path != "/":
-        assert response.headers["Location"].startswith("/auth/login")
+    expected = EXPECTED[(method, path)][role_index]
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+    else:
+        assert response.status_code == expected
 
 
 def test_every_route_in_the_url_map_is_classified(app):

@@ -7,7 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from mentormatch.extensions import limiter
 from mentormatch.services import accounts
-from mentormatch.web.auth.forms import LoginForm, SignupForm
+from mentormatch.web.auth.forms import (
+    ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm, SignupForm,
+)
 from mentormatch.web.security import safe_next_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -61,3 +63,42 @@ def logout():
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_email)
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        # The same answer whether or not the address has an account.
+        flash("If an account uses that address, we have emailed it a link to choose a new password.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if accounts.user_for_reset_token(token) is None:
+        flash("That link is not valid any more. Ask for a new one.", "error")
+        return redirect(url_for("auth.reset_request"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(token, form.password.data)
+        flash("Your password is changed. Log in with the new one.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if accounts.change_password(current_user, form.current.data, form.password.data):
+            flash("Your password is changed.", "success")
+            return redirect(url_for("main.home"))
+        form.current.errors.append("That is not your current password.")
+    return render_template("auth/change_password.html", form=form)
