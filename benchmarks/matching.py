@@ -140,12 +140,12 @@ def hospital_resident(scores, capacities):
     mentee_prefs = {i: [int(j) for j in np.lexsort((np.arange(m), -scores[i]))] for i in range(n)}
     mentor_prefs = {n + j: [int(i) for i in np.lexsort((np.arange(n), -scores[:, j]))] for j in range(m)}
     mentee_prefs = {i: [n + j for j in prefs] for i, prefs in mentee_prefs.items()}
-    game = HospitalResident.create_from_dictionaries(
-        mentee_prefs, mentor_prefs, {n + j: int(capacities[j]) for j in range(m)}
-    )
     box = {}
 
     def run():
+        game = HospitalResident.create_from_dictionaries(
+            mentee_prefs, mentor_prefs, {n + j: int(capacities[j]) for j in range(m)}
+        )
         box["solution"] = game.solve(optimal="resident")
 
     # The package recurses deeply and deep-copies players: give it room.

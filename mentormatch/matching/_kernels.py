@@ -73,53 +73,71 @@ def _heap_pop(ha, hb, hc, size):
 
 
 @nb.njit(**_JIT)
-def solve_transport(indptr, cols, costs, capacity):
-    """Return (row_col, u_a, u_b, v_a, v_b); row_col[i] == M means unmatched."""
+def _move(k, j, dummy, row_col, row_pos, slot_start, slot_row, load):
+    """Move row k (assigned or not) into column j."""
+    prev = row_col[k]
+    if prev >= 0 and prev != dummy:
+        old = row_pos[k]
+        last = slot_start[prev] + load[prev] - 1
+        moved = slot_row[last]
+        slot_row[old] = moved
+        row_pos[moved] = old
+        slot_row[last] = -1
+        load[prev] -= 1
+    elif prev == dummy:
+        load[dummy] -= 1
+    row_col[k] = j
+    if j == dummy:
+        row_pos[k] = -1
+    else:
+        row_pos[k] = slot_start[j] + load[j]
+        slot_row[row_pos[k]] = k
+    load[j] += 1
+
+
+@nb.njit(**_JIT)
+def _cheapest(i, indptr, cols, costs, v_a, v_b, u_a, u_b):
+    """Set row i's potential to its cheapest reduced edge; return that column (-1: unmatched)."""
+    best_a = 1
+    best_b = 0.0
+    best = -1
+    for e in range(indptr[i], indptr[i + 1]):
+        j = cols[e]
+        ra = -v_a[j]
+        rb = costs[e] - v_b[j]
+        if _less(ra, rb, best_a, best_b):
+            best_a, best_b, best = ra, rb, j
+    u_a[i] = best_a
+    u_b[i] = best_b
+    return best
+
+
+@nb.njit(**_JIT)
+def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_col, u_a, u_b, v_a, v_b):
+    """Complete an optimal assignment in place; row_col[i] == M means unmatched, -1 free.
+
+    On entry, assigned rows must be tight and every edge of an assigned row
+    feasible for (u, v). Free rows (-1) get fresh potentials. Columns with a
+    free place and a negative potential (left so by rows freed since the
+    last solve) are first refilled or re-priced by reverse shortest paths;
+    then each free row is routed by a forward shortest path.
+    """
     n = indptr.shape[0] - 1
     m = capacity.shape[0]
     dummy = m
-    big = n + 1  # dummy capacity: never full
-
-    u_a = np.zeros(n, np.int64)
-    u_b = np.zeros(n, np.float64)
-    v_a = np.zeros(m + 1, np.int64)
-    v_b = np.zeros(m + 1, np.float64)
-    row_col = np.full(n, -1, np.int64)
     row_pos = np.full(n, -1, np.int64)
     slot_start = np.zeros(m + 1, np.int64)
     for j in range(m):
         slot_start[j + 1] = slot_start[j] + capacity[j]
-    slot_row = np.full(slot_start[m], -1, np.int64)
+    slot_row = np.full(slot_start[m] + 1, -1, np.int64)
     load = np.zeros(m + 1, np.int64)
-
-    # Greedy start: each row's cheapest edge is tight with v = 0.
-    free = np.empty(n, np.int64)
-    n_free = 0
     for i in range(n):
-        lo, hi = indptr[i], indptr[i + 1]
-        if lo == hi:
-            u_a[i] = 1
-            row_col[i] = dummy
-            load[dummy] += 1
-            continue
-        best = lo
-        for e in range(lo + 1, hi):
-            if costs[e] < costs[best] or (
-                costs[e] == costs[best] and load[cols[e]] < capacity[cols[e]] <= load[cols[best]]
-            ):
-                best = e
-        u_b[i] = costs[best]
-        j = cols[best]
-        if load[j] < capacity[j]:
-            row_col[i] = j
-            row_pos[i] = slot_start[j] + load[j]
-            slot_row[row_pos[i]] = i
-            load[j] += 1
-        else:
-            free[n_free] = i
-            n_free += 1
+        j = row_col[i]
+        if j >= 0:
+            row_col[i] = -1
+            _move(i, j, dummy, row_col, row_pos, slot_start, slot_row, load)
 
-    # Dijkstra work arrays, reset through touched lists.
+    # Work arrays shared by both searches, reset through touched lists.
     d_a = np.zeros(m + 1, np.int64)
     d_b = np.zeros(m + 1, np.float64)
     seen = np.zeros(m + 1, np.bool_)
@@ -129,11 +147,152 @@ def solve_transport(indptr, cols, costs, capacity):
     done_cols = np.empty(m + 1, np.int64)
     row_d_a = np.zeros(n, np.int64)
     row_d_b = np.zeros(n, np.float64)
+    row_seen = np.zeros(n, np.bool_)
+    row_pred = np.full(n, -1, np.int64)
+    row_touched = np.empty(n, np.int64)
     scanned = np.empty(n, np.int64)
-    heap_cap = indptr[n] + 2 * n + m + 2
+    chain_row = np.empty(m + 2, np.int64)
+    chain_col = np.empty(m + 2, np.int64)
+    heap_cap = max(indptr[n], colptr[m]) + 2 * n + 2 * m + 2
     ha = np.empty(heap_cap, np.int64)
     hb = np.empty(heap_cap, np.float64)
     hc = np.empty(heap_cap, np.int64)
+
+    # Free rows start from their cheapest edge under the current column potentials.
+    for i in range(n):
+        if row_col[i] < 0:
+            _cheapest(i, indptr, cols, costs, v_a, v_b, u_a, u_b)
+
+    # Reverse searches: refill each place left free in a column priced below zero.
+    for l in range(m):
+        while load[l] < capacity[l] and (v_a[l] < 0 or (v_a[l] == 0 and v_b[l] < 0.0)):
+            n_touched = 0
+            n_rows = 0
+            n_done = 0
+            size = 0
+            seen[l] = True
+            touched[n_touched] = l
+            n_touched += 1
+            d_a[l] = 0
+            d_b[l] = 0.0
+            size = _heap_push(ha, hb, hc, size, 0, 0.0, l)
+            # Best way to stop: re-price a reached column to zero (leaving it a free place).
+            best_a = -v_a[l]
+            best_b = -v_b[l]
+            best_kind = 0  # 0: re-price column best_node, 1: pull in free/unmatched row best_node
+            best_node = l
+            while size > 0:
+                ca, cb, c = ha[0], hb[0], hc[0]
+                size = _heap_pop(ha, hb, hc, size)
+                if not _less(ca, cb, best_a, best_b):
+                    break
+                if c >= m + 1:  # a free or unmatched row reached at its final distance
+                    k = c - m - 1
+                    if ca == row_d_a[k] and cb == row_d_b[k]:
+                        best_a, best_b, best_kind, best_node = ca, cb, 1, k
+                        break
+                    continue
+                if done[c] or ca != d_a[c] or cb != d_b[c]:
+                    continue
+                done[c] = True
+                done_cols[n_done] = c
+                n_done += 1
+                # Stopping here: raise c's potential to zero and free one of its places.
+                if c != l:
+                    ea = ca - v_a[c]
+                    eb = cb - v_b[c]
+                    if _less(ea, eb, best_a, best_b):
+                        best_a, best_b, best_kind, best_node = ea, eb, 0, c
+                        if ea == ca and eb == cb:
+                            break
+                for e in range(colptr[c], colptr[c + 1]):
+                    k = crows[e]
+                    j = row_col[k]
+                    if j == c:
+                        continue
+                    ra = -u_a[k] - v_a[c]
+                    rb = ccosts[e] - u_b[k] - v_b[c]
+                    if ra == 0 and rb < 0.0:
+                        rb = 0.0
+                    na = ca + ra
+                    nb_ = cb + rb
+                    if not row_seen[k] or _less(na, nb_, row_d_a[k], row_d_b[k]):
+                        if not row_seen[k]:
+                            row_seen[k] = True
+                            row_touched[n_rows] = k
+                            n_rows += 1
+                        row_d_a[k] = na
+                        row_d_b[k] = nb_
+                        row_pred[k] = c
+                        if j < 0 or j == dummy:
+                            size = _heap_push(ha, hb, hc, size, na, nb_, m + 1 + k)
+                        elif not done[j] and (not seen[j] or _less(na, nb_, d_a[j], d_b[j])):
+                            if not seen[j]:
+                                seen[j] = True
+                                touched[n_touched] = j
+                                n_touched += 1
+                            d_a[j] = na
+                            d_b[j] = nb_
+                            pred[j] = k
+                            size = _heap_push(ha, hb, hc, size, na, nb_, j)
+            big_a, big_b = best_a, best_b
+            for t in range(n_done):
+                c = done_cols[t]
+                if _less(d_a[c], d_b[c], big_a, big_b):
+                    da_ = big_a - d_a[c]
+                    db_ = big_b - d_b[c]
+                    v_a[c] += da_
+                    v_b[c] += db_
+                    for s in range(slot_start[c], slot_start[c] + load[c]):
+                        k = slot_row[s]
+                        u_a[k] -= da_
+                        u_b[k] -= db_
+            # The chain of moves ends at l; apply it from l's end so that
+            # every move lands in a column with a place free.
+            n_chain = 0
+            if best_kind == 0:
+                x = best_node
+                if x != l:
+                    v_a[x] = 0  # exactly zero, whatever the rounding above
+                    v_b[x] = 0.0
+            else:
+                k = best_node
+                x = row_pred[k]
+                chain_row[n_chain] = k
+                chain_col[n_chain] = x
+                n_chain += 1
+                for e in range(indptr[k], indptr[k + 1]):
+                    if cols[e] == x:
+                        u_a[k] = -v_a[x]
+                        u_b[k] = costs[e] - v_b[x]
+                        break
+            while x != l:
+                k = pred[x]
+                x = row_pred[k]
+                chain_row[n_chain] = k
+                chain_col[n_chain] = x
+                n_chain += 1
+            for t in range(n_chain - 1, -1, -1):
+                _move(chain_row[t], chain_col[t], dummy, row_col, row_pos, slot_start, slot_row, load)
+            for t in range(n_touched):
+                c = touched[t]
+                seen[c] = False
+                done[c] = False
+            for t in range(n_rows):
+                row_seen[row_touched[t]] = False
+
+    # Fresh potentials for free rows; take the cheapest column if it has room.
+    free = np.empty(n, np.int64)
+    n_free = 0
+    for i in range(n):
+        if row_col[i] >= 0:
+            continue
+        best = _cheapest(i, indptr, cols, costs, v_a, v_b, u_a, u_b)
+        if best < 0 or load[best] < capacity[best]:
+            _move(i, dummy if best < 0 else best, dummy, row_col, row_pos, slot_start, slot_row, load)
+        else:
+            free[n_free] = i
+            n_free += 1
 
     for f in range(n_free):
         root = free[f]
@@ -145,56 +304,43 @@ def solve_transport(indptr, cols, costs, capacity):
         i = root
         ia = 0
         ib = 0.0
+        cur_slot = 0
+        cur_stop = 0
         while True:
             # Scan row i at distance (ia, ib).
             row_d_a[i] = ia
             row_d_b[i] = ib
             scanned[n_scanned] = i
             n_scanned += 1
-            for e in range(indptr[i], indptr[i + 1]):
-                j = cols[e]
+            for e in range(indptr[i], indptr[i + 1] + 1):
+                if e < indptr[i + 1]:
+                    j = cols[e]
+                    ra = -u_a[i] - v_a[j]
+                    rb = costs[e] - u_b[i] - v_b[j]
+                else:
+                    j = dummy
+                    ra = 1 - u_a[i]
+                    rb = -u_b[i]
                 if done[j]:
                     continue
-                ra = -u_a[i] - v_a[j]
-                rb = costs[e] - u_b[i] - v_b[j]
                 if ra == 0 and rb < 0.0:
                     rb = 0.0
                 na = ia + ra
                 nb_ = ib + rb
-                if not seen[j]:
-                    seen[j] = True
-                    touched[n_touched] = j
-                    n_touched += 1
+                if not seen[j] or _less(na, nb_, d_a[j], d_b[j]):
+                    if not seen[j]:
+                        seen[j] = True
+                        touched[n_touched] = j
+                        n_touched += 1
                     d_a[j] = na
                     d_b[j] = nb_
                     pred[j] = i
                     size = _heap_push(ha, hb, hc, size, na, nb_, j)
-                elif _less(na, nb_, d_a[j], d_b[j]):
-                    d_a[j] = na
-                    d_b[j] = nb_
-                    pred[j] = i
-                    size = _heap_push(ha, hb, hc, size, na, nb_, j)
-            ra = 1 - u_a[i]
-            rb = -u_b[i]
-            if ra == 0 and rb < 0.0:
-                rb = 0.0
-            na = ia + ra
-            nb_ = ib + rb
-            if not seen[dummy]:
-                seen[dummy] = True
-                touched[n_touched] = dummy
-                n_touched += 1
-                d_a[dummy] = na
-                d_b[dummy] = nb_
-                pred[dummy] = i
-                size = _heap_push(ha, hb, hc, size, na, nb_, dummy)
-            elif _less(na, nb_, d_a[dummy], d_b[dummy]):
-                d_a[dummy] = na
-                d_b[dummy] = nb_
-                pred[dummy] = i
-                size = _heap_push(ha, hb, hc, size, na, nb_, dummy)
-
-            # Pop the nearest unfinished column; stop at one with room.
+            # Next: the remaining rows of the last popped full column, else pop a column.
+            if cur_slot < cur_stop:
+                i = slot_row[cur_slot]
+                cur_slot += 1
+                continue
             j = -1
             while size > 0:
                 ca, cb, cj = ha[0], hb[0], hc[0]
@@ -209,61 +355,11 @@ def solve_transport(indptr, cols, costs, capacity):
             if j == dummy or load[j] < capacity[j]:
                 end = j
                 break
-            # A full column: its rows are reached at the same distance.
             ia = d_a[j]
             ib = d_b[j]
-            for s in range(slot_start[j], slot_start[j] + load[j] - 1):
-                k = slot_row[s]
-                row_d_a[k] = ia
-                row_d_b[k] = ib
-            # Scan the rows of column j one by one (the last via the loop head).
-            for s in range(slot_start[j], slot_start[j] + load[j] - 1):
-                k = slot_row[s]
-                scanned[n_scanned] = k
-                n_scanned += 1
-                for e in range(indptr[k], indptr[k + 1]):
-                    jj = cols[e]
-                    if done[jj]:
-                        continue
-                    ra = -u_a[k] - v_a[jj]
-                    rb = costs[e] - u_b[k] - v_b[jj]
-                    if ra == 0 and rb < 0.0:
-                        rb = 0.0
-                    na = ia + ra
-                    nb_ = ib + rb
-                    if not seen[jj]:
-                        seen[jj] = True
-                        touched[n_touched] = jj
-                        n_touched += 1
-                        d_a[jj] = na
-                        d_b[jj] = nb_
-                        pred[jj] = k
-                        size = _heap_push(ha, hb, hc, size, na, nb_, jj)
-                    elif _less(na, nb_, d_a[jj], d_b[jj]):
-                        d_a[jj] = na
-                        d_b[jj] = nb_
-                        pred[jj] = k
-                        size = _heap_push(ha, hb, hc, size, na, nb_, jj)
-                ra = 1 - u_a[k]
-                rb = -u_b[k]
-                if ra == 0 and rb < 0.0:
-                    rb = 0.0
-                na = ia + ra
-                nb_ = ib + rb
-                if not seen[dummy]:
-                    seen[dummy] = True
-                    touched[n_touched] = dummy
-                    n_touched += 1
-                    d_a[dummy] = na
-                    d_b[dummy] = nb_
-                    pred[dummy] = k
-                    size = _heap_push(ha, hb, hc, size, na, nb_, dummy)
-                elif _less(na, nb_, d_a[dummy], d_b[dummy]):
-                    d_a[dummy] = na
-                    d_b[dummy] = nb_
-                    pred[dummy] = k
-                    size = _heap_push(ha, hb, hc, size, na, nb_, dummy)
-            i = slot_row[slot_start[j] + load[j] - 1]
+            cur_slot = slot_start[j] + 1
+            cur_stop = slot_start[j] + load[j]
+            i = slot_row[slot_start[j]]
 
         big_a = d_a[end]
         big_b = d_b[end]
@@ -281,22 +377,7 @@ def solve_transport(indptr, cols, costs, capacity):
         while True:
             k = pred[j]
             prev = row_col[k]
-            if prev >= 0:
-                # Remove k from its old column by moving the last row into its slot.
-                old = row_pos[k]
-                last = slot_start[prev] + load[prev] - 1
-                moved = slot_row[last]
-                slot_row[old] = moved
-                row_pos[moved] = old
-                slot_row[last] = -1
-                load[prev] -= 1
-            row_col[k] = j
-            if j == dummy:
-                row_pos[k] = -1
-            else:
-                row_pos[k] = slot_start[j] + load[j]
-                slot_row[row_pos[k]] = k
-            load[j] += 1
+            _move(k, j, dummy, row_col, row_pos, slot_start, slot_row, load)
             if prev < 0:
                 break
             j = prev
@@ -304,7 +385,7 @@ def solve_transport(indptr, cols, costs, capacity):
             j = touched[t]
             seen[j] = False
             done[j] = False
-    return row_col, u_a, u_b, v_a, v_b
+    return row_col
 
 
 @nb.njit(**_JIT)
@@ -380,3 +461,116 @@ def deferred_acceptance(prefs, pref_len, scores, capacity):
                 top += 1
                 break
     return result
+
+
+@nb.njit(**_JIT)
+def _row_top(scores, i, allowed_col, k, out):
+    m = scores.shape[1]
+    best = np.full(k, -np.inf)
+    cnt = 0
+    for j in range(m):
+        s = scores[i, j]
+        if not allowed_col[j] or not (s > -np.inf) or s != s:
+            continue
+        if cnt < k or s > best[cnt - 1]:
+            pos = cnt if cnt < k else k - 1
+            while pos > 0 and best[pos - 1] < s:
+                if pos < k:
+                    best[pos] = best[pos - 1]
+                    out[i, pos] = out[i, pos - 1]
+                pos -= 1
+            best[pos] = s
+            out[i, pos] = j
+            if cnt < k:
+                cnt += 1
+    for t in range(cnt, k):
+        out[i, t] = -1
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def top_per_row(scores, allowed_col, k, out):
+    """Fill out[i] with row i's k best allowed columns (-1 where fewer exist)."""
+    for i in nb.prange(scores.shape[0]):
+        _row_top(scores, i, allowed_col, k, out)
+
+
+@nb.njit(cache=True, nogil=True)
+def top_per_col(scores, quota, out):
+    """Fill out[j, :quota[j]] with column j's best allowed rows (-1 where fewer exist)."""
+    n, m = scores.shape
+    q = out.shape[1]
+    best = np.full((m, q), -np.inf)
+    cnt = np.zeros(m, np.int64)
+    for i in range(n):
+        for j in range(m):
+            s = scores[i, j]
+            kq = quota[j]
+            if kq == 0 or not (s > -np.inf) or s != s:
+                continue
+            c = cnt[j]
+            if c < kq or s > best[j, c - 1]:
+                pos = c if c < kq else kq - 1
+                while pos > 0 and best[j, pos - 1] < s:
+                    if pos < kq:
+                        best[j, pos] = best[j, pos - 1]
+                        out[j, pos] = out[j, pos - 1]
+                    pos -= 1
+                best[j, pos] = s
+                out[j, pos] = i
+                if c < kq:
+                    cnt[j] = c + 1
+    for j in range(m):
+        for t in range(cnt[j], q):
+            out[j, t] = -1
+
+
+@nb.njit(**_JIT)
+def _row_violations(scores, i, allowed_col, u_a, u_b, v_a, v_b, tol, out):
+    m = scores.shape[1]
+    q = out.shape[1]
+    ra_best = np.zeros(q, np.int64)
+    rb_best = np.zeros(q)
+    cnt = 0
+    found = 0
+    for j in range(m):
+        s = scores[i, j]
+        if not allowed_col[j] or not (s > -np.inf) or s != s:
+            continue
+        ra = -(u_a[i] + v_a[j])
+        if ra > 0:
+            continue
+        rb = -s - u_b[i] - v_b[j]
+        if ra == 0 and rb >= -tol:
+            continue
+        found += 1
+        if cnt < q or _less(ra, rb, ra_best[cnt - 1], rb_best[cnt - 1]):
+            pos = cnt if cnt < q else q - 1
+            while pos > 0 and _less(ra, rb, ra_best[pos - 1], rb_best[pos - 1]):
+                if pos < q:
+                    ra_best[pos] = ra_best[pos - 1]
+                    rb_best[pos] = rb_best[pos - 1]
+                    out[i, pos] = out[i, pos - 1]
+                pos -= 1
+            ra_best[pos] = ra
+            rb_best[pos] = rb
+            out[i, pos] = j
+            if cnt < q:
+                cnt += 1
+    for t in range(cnt, q):
+        out[i, t] = -1
+    return found
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def violations(scores, allowed_col, u_a, u_b, v_a, v_b, tol, out):
+    """Fill out[i] with row i's most negative reduced-cost allowed columns (-1 = none).
+
+    Reduced cost of (i, j) is the pair (-(u_a + v_a), -s - u_b - v_b); a pair
+    violates dual feasibility when it is lexicographically below (0, -tol).
+    Returns the number of violating pairs found in all.
+    """
+    n = scores.shape[0]
+    total = np.zeros(n, np.int64)
+    for i in nb.prange(n):
+        total[i] = _row_violations(scores, i, allowed_col, u_a, u_b, v_a, v_b, tol, out)
+    return total.sum()

@@ -64,82 +64,50 @@ def _allowed(block: np.ndarray, full: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _candidates(scores: np.ndarray, capacities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (rows, cols) of each mentee's top mentors and each mentor's top mentees."""
+def _candidates(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
+    """Return the sorted pair keys of each mentee's top mentors and each mentor's top mentees."""
+    kernels = _kernels()
     n, m = scores.shape
-    full = capacities <= 0
+    allowed_col = capacities > 0
     k = min(TOP_PER_MENTEE, m)
-    rows_out, cols_out = [], []
-    col_best = np.minimum(capacities * TOP_PER_SLOT, n)
-    kc = int(col_best.max(initial=0))
-    for start in range(0, n, CHUNK_ROWS):
-        block = np.array(scores[start : start + CHUNK_ROWS], dtype=np.float32)
-        block[~_allowed(block, full)] = -np.inf
-        top = np.argpartition(block, m - k, axis=1)[:, m - k :]
-        r = np.repeat(np.arange(start, start + block.shape[0]), k)
-        c = top.reshape(-1)
-        keep = np.isfinite(block[r - start, c])
-        rows_out.append(r[keep])
-        cols_out.append(c[keep])
-    if kc > 0:
-        # Column-wise best rows, by chunks of columns to bound memory.
-        for cstart in range(0, m, 256):
-            sub = np.array(scores[:, cstart : cstart + 256], dtype=np.float32)
-            sub[~_allowed(sub, full[cstart : cstart + 256])] = -np.inf
-            kk = min(kc, n)
-            top = np.argpartition(sub, n - kk, axis=0)[n - kk :, :]
-            c = np.broadcast_to(np.arange(sub.shape[1]), top.shape)
-            # Keep only each column's own quota, best first.
-            order = np.argsort(-sub[top, c], axis=0, kind="stable")
-            top = np.take_along_axis(top, order, axis=0)
-            quota = col_best[cstart : cstart + sub.shape[1]]
-            keep = (np.arange(kk)[:, None] < quota[None, :]) & np.isfinite(sub[top, c])
-            rows_out.append(top[keep])
-            cols_out.append(c[keep] + cstart)
-    return np.concatenate(rows_out), np.concatenate(cols_out)
+    per_row = np.empty((n, k), dtype=np.int64)
+    kernels.top_per_row(scores, allowed_col, k, per_row)
+    quota = np.where(allowed_col, np.minimum(capacities * TOP_PER_SLOT, n), 0).astype(np.int64)
+    per_col = np.empty((m, max(int(quota.max(initial=0)), 1)), dtype=np.int64)
+    kernels.top_per_col(scores, quota, per_col)
+    rows = np.concatenate([np.repeat(np.arange(n), k), per_col.reshape(-1)])
+    cols = np.concatenate([per_row.reshape(-1), np.repeat(np.arange(m), per_col.shape[1])])
+    ok = (rows >= 0) & (cols >= 0)
+    return np.unique(rows[ok] * m + cols[ok])
 
 
-def _graph(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, n: int, m: int):
-    keys = np.unique(rows.astype(np.int64) * m + cols)
+def _graph(keys: np.ndarray, scores: np.ndarray, n: int, m: int):
+    """Return the sparse graph of sorted pair keys ``i * m + j`` as CSR and CSC arrays."""
     r, c = keys // m, keys % m
+    costs = -np.asarray(scores[r, c], dtype=np.float64)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
-    costs = -np.asarray(scores[r, c], dtype=np.float64)
-    return keys, indptr, c.astype(np.int64), costs
+    by_col = np.argsort(c, kind="stable")
+    colptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(c, minlength=m), out=colptr[1:])
+    return indptr, c, costs, colptr, r[by_col], costs[by_col]
 
 
-def _violations(scores, full, u_a, u_b, v_a, v_b, tol, per_row) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per mentee, up to ``per_row`` allowed pairs of most negative reduced cost.
+def _violations(scores, capacities, u_a, u_b, v_a, v_b, tol, per_row) -> np.ndarray:
+    """Return keys of up to ``per_row`` pairs per mentee whose reduced cost is negative.
 
-    A pair's reduced cost is the pair ``(-(u_a + v_a), -score - u_b - v_b)``,
-    compared lexicographically; it is negative (beyond float noise ``tol``)
-    exactly when adding the pair could improve the sparse solution.
+    A pair's reduced cost is ``(-(u_a + v_a), -score - u_b - v_b)``, compared
+    lexicographically; it is negative (beyond float noise ``tol``) exactly
+    when adding the pair could improve the sparse solution. The most
+    negative pairs of each mentee are returned first.
     """
     n, m = scores.shape
-    q = min(per_row, m)
-    bad_r, bad_c = [], []
-    for start in range(0, n, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, n)
-        block = np.asarray(scores[start:stop], dtype=np.float64)
-        primary = u_a[start:stop, None] + v_a[None, :]
-        secondary = -u_b[start:stop, None] - v_b[None, :] - block
-        bad = (primary == 0) & (secondary < -tol)
-        bad |= primary > 0  # such a pair could match one more mentee
-        bad &= _allowed(block, full)
-        rows = np.flatnonzero(bad.any(axis=1))
-        if rows.size == 0:
-            continue
-        # Rank each violating row's pairs by reduced cost (primary part dominates).
-        bad, secondary, primary = bad[rows], secondary[rows], primary[rows]
-        big = 4.0 * (float(np.abs(secondary[bad]).max()) + 1.0)
-        rank = np.where(bad, secondary - primary * big, np.inf)
-        top = np.argpartition(rank, q - 1, axis=1)[:, :q]
-        keep = np.take_along_axis(bad, top, axis=1)
-        bad_r.append(np.broadcast_to(rows[:, None] + start, top.shape)[keep])
-        bad_c.append(top[keep])
-    if not bad_r:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(bad_r), np.concatenate(bad_c)
+    out = np.empty((n, min(per_row, m)), dtype=np.int64)
+    _kernels().violations(scores, capacities > 0, u_a, u_b, v_a, v_b, tol, out)
+    rows = np.repeat(np.arange(n, dtype=np.int64), out.shape[1])
+    cols = out.reshape(-1)
+    found = cols >= 0
+    return rows[found] * m + cols[found]
 
 
 def _assign_optimal(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
@@ -151,28 +119,30 @@ def _assign_optimal(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     if n == 0 or m == 0 or capacities.max(initial=0) <= 0:
         return result
     kernels = _kernels()
-    full = capacities <= 0
     caps = np.maximum(capacities, 0)
     finite = scores[np.isfinite(scores)]
     scale = float(np.abs(finite).max(initial=1.0)) if finite.size else 1.0
     tol = 1e-12 * max(scale, 1.0) * max(n, 1) ** 0.5
-    rows, cols = _candidates(scores, capacities)
-    keys = np.empty(0, dtype=np.int64)
+    scores = np.ascontiguousarray(scores)
+    keys = _candidates(scores, capacities)
+    # Solver state carried from round to round (warm start).
+    row_col = np.full(n, -1, dtype=np.int64)
+    u_a, u_b = np.zeros(n, np.int64), np.zeros(n, np.float64)
+    v_a, v_b = np.zeros(m + 1, np.int64), np.zeros(m + 1, np.float64)
     for _ in range(MAX_ROUNDS):
-        keys, indptr, gcols, costs = _graph(rows, cols, scores, n, m)
         stats.rounds += 1
         stats.edges.append(int(keys.size))
-        row_col, u_a, u_b, v_a, v_b = kernels.solve_transport(indptr, gcols, costs, caps)
-        bad_r, bad_c = _violations(scores, full, u_a, u_b, v_a[:m], v_b[:m], tol, VIOLATIONS_PER_ROW)
-        bad = bad_r.astype(np.int64) * m + bad_c
+        graph = _graph(keys, scores, n, m)
+        kernels.solve_transport(*graph, caps, row_col, u_a, u_b, v_a, v_b)
+        bad = _violations(scores, capacities, u_a, u_b, v_a[:m], v_b[:m], tol, VIOLATIONS_PER_ROW)
         new = bad[~np.isin(bad, keys)]
         stats.added.append(int(new.size))
         if bad.size == 0:
             break  # the duals are feasible for every allowed pair: optimal
         if new.size == 0:  # pragma: no cover - would mean the solver broke its invariants
             raise RuntimeError("optimality check failed on pairs already in the graph")
-        rows = np.concatenate([keys // m, new // m])
-        cols = np.concatenate([keys % m, new % m])
+        keys = np.union1d(keys, new)
+        row_col[np.unique(new // m)] = -1  # these mentees are re-routed with their new pairs
     else:  # pragma: no cover - the certificate loop adds pairs every round
         raise RuntimeError("optimal assignment did not converge")
     matched = row_col < m

@@ -175,14 +175,6 @@ def _criteria(e: _Side, o: _Side, weights: Weights) -> np.ndarray:
     return parts
 
 
-def _forbidden_block(e: _Side, o: _Side, capacity: np.ndarray, weights: Weights) -> np.ndarray:
-    forbidden = e.ids[:, None] == o.ids[None, :]
-    forbidden |= (capacity <= 0)[None, :]
-    if weights.strict_meeting_mode:
-        forbidden |= MODE_CLASH[e.mode[:, None], o.mode[None, :]]
-    return forbidden
-
-
 def _forbid_pairs(
     scores: np.ndarray,
     mentee_ids: np.ndarray,
@@ -211,6 +203,60 @@ def score_parts(
     return _criteria(_encode(mentees, False), _encode(mentors, True), weights)
 
 
+def _bits(masks: np.ndarray, width: int) -> np.ndarray:
+    return ((masks[:, None] >> np.arange(width, dtype=np.uint16)) & 1).astype(np.float32)
+
+
+def _onehot(index: np.ndarray, width: int) -> np.ndarray:
+    out = np.zeros((index.size, width), dtype=np.float32)
+    out[np.arange(index.size), index] = 1.0
+    return out
+
+
+def _linear_factors(e: _Side, o: _Side, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (A, B, bias) with ``A @ B.T + bias`` = the weighted criteria except experience.
+
+    Every criterion but experience is a table lookup or a set coverage, and
+    both are bilinear in one-hot / bit features, so one float32 matrix
+    product computes their weighted sum for all pairs at once.
+    """
+    left, right = [], []
+    bias = np.zeros(len(e.ids), dtype=np.float32)
+    for k, (mine, theirs, width) in enumerate(
+        [
+            (e.specialties, o.specialties, len(SPECIALTY_BITS)),
+            (e.goals, o.goals, len(GOAL_BITS)),
+            (e.credentials, o.credentials, len(CREDENTIAL_BITS)),
+        ]
+    ):
+        wanted = _bits(mine, width)
+        size = wanted.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left.append(np.where(size[:, None] > 0, wanted * (w[k] / size[:, None]), 0.0))
+        right.append(_bits(theirs, width))
+        bias += np.where(size > 0, 0.0, w[k] * NEUTRAL).astype(np.float32)
+
+    # Time zones: one category per distinct offset, plus "unknown".
+    zones, codes = np.unique(np.concatenate([e.offset, o.offset]), return_inverse=True)
+    known = ~np.isnan(zones)
+    hours = np.abs(zones[:, None] - zones[None, :])
+    hours = np.minimum(hours, 24.0 - hours)
+    tz = np.where(known[:, None] & known[None, :], 1.0 - np.minimum(hours, 12.0) / 12.0, NEUTRAL)
+    e_zone, o_zone = codes[: len(e.ids)], codes[len(e.ids) :]
+    left.append(tz[e_zone] * (w[4] * 0.5))
+    right.append(_onehot(o_zone, len(zones)))
+    for k, scale, table, mine, theirs in (
+        (4, 0.5, SHIFT_TABLE, e.shift, o.shift),
+        (5, 1.0, MODE_TABLE, e.mode, o.mode),
+        (6, 1.0, FREQUENCY_TABLE, e.frequency, o.frequency),
+    ):
+        left.append(table[mine] * (w[k] * scale))
+        right.append(_onehot(theirs, table.shape[1]))
+    a = np.ascontiguousarray(np.concatenate(left, axis=1), dtype=np.float32)
+    b = np.ascontiguousarray(np.concatenate(right, axis=1), dtype=np.float32)
+    return a, b, bias
+
+
 def score_matrix(
     mentees: Sequence[MenteeFeatures],
     mentors: Sequence[MentorFeatures],
@@ -219,25 +265,54 @@ def score_matrix(
     declined: Iterable[tuple[int, int]] = (),
     excluded: Iterable[tuple[int, int]] = (),
 ) -> np.ndarray:
-    """Return the float32 N x M pair scores in [0, 1]; forbidden pairs are -inf."""
+    """Return the float32 N x M pair scores in [0, 1]; forbidden pairs are -inf.
+
+    Equal (to float32 rounding) to the weighted sum of ``score_parts``,
+    computed without materialising the parts: one matrix product per block
+    of mentees for the bilinear criteria, plus the experience gap.
+    """
     weights = weights or Weights()
-    e_all, o = _encode(mentees, False), _encode(mentors, True)
-    capacity = np.array([m.capacity for m in mentors], dtype=np.int64)
-    w = np.array(weights.normalised(), dtype=np.float32)
+    e, o = _encode(mentees, False), _encode(mentors, True)
     n, m = len(mentees), len(mentors)
     scores = np.empty((n, m), dtype=np.float32)
+    if n == 0 or m == 0:
+        return scores
+    w = np.array(weights.normalised(), dtype=np.float64)
+    a, b, bias = _linear_factors(e, o, w)
+    bt = np.ascontiguousarray(b.T)
+    w_exp = np.float32(w[3])
+    per_year = np.float32(w[3] / weights.useful_experience_gap)
+    any_unknown_years = bool(np.isnan(e.years).any() or np.isnan(o.years).any())
+    capacity = np.array([p.capacity for p in mentors], dtype=np.int64)
+    full = np.flatnonzero(capacity <= 0)
+    in_person, virtual = MODE_INDEX["in_person"], MODE_INDEX["virtual"]
+    o_in_person, o_virtual = np.flatnonzero(o.mode == in_person), np.flatnonzero(o.mode == virtual)
+    gap = np.empty((min(BLOCK_ROWS, n), m), dtype=np.float32)
     for start in range(0, n, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, n)
-        e = e_all.rows(start, stop)
         block = scores[start:stop]
-        parts = _criteria(e, o, weights)
-        np.multiply(parts[0], w[0], out=block)
-        for k in range(1, len(CRITERIA)):
-            block += parts[k] * w[k]
+        np.matmul(a[start:stop], bt, out=block)
+        block += bias[start:stop, None]
+        g = gap[: stop - start]
+        np.subtract(o.years[None, :], e.years[start:stop, None], out=g)
+        g *= per_year
+        np.clip(g, 0.0, w_exp, out=g)
+        if any_unknown_years:
+            g[np.isnan(g)] = w_exp * NEUTRAL
+        block += g
         np.clip(block, 0.0, 1.0, out=block)  # float32 rounding can step past 1
-        block[_forbidden_block(e, o, capacity, weights)] = FORBIDDEN
-    _forbid_pairs(scores, e_all.ids, o.ids, declined)
-    _forbid_pairs(scores, e_all.ids, o.ids, excluded)
+        if full.size:
+            block[:, full] = FORBIDDEN
+        if weights.strict_meeting_mode:
+            mode = e.mode[start:stop]
+            for mine, clash in ((in_person, o_virtual), (virtual, o_in_person)):
+                rows = np.flatnonzero(mode == mine)
+                if rows.size and clash.size:
+                    block[np.ix_(rows, clash)] = FORBIDDEN
+    same = np.intersect1d(e.ids, o.ids)
+    _forbid_pairs(scores, e.ids, o.ids, ((pid, pid) for pid in same.tolist()))
+    _forbid_pairs(scores, e.ids, o.ids, declined)
+    _forbid_pairs(scores, e.ids, o.ids, excluded)
     return scores
 
 

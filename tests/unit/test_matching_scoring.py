@@ -254,3 +254,42 @@ def test_suggest_breaks_ties_by_the_order_of_the_mentor_list_and_honours_exclusi
     assert [s.mentor_id for s in suggest(e, mentors)] == [20, 21, 22]
     assert [s.mentor_id for s in suggest(e, mentors, excluded={(1, 20)}, declined={(1, 22)})] == [21]
     assert suggest(e, []) == []
+
+
+def test_the_score_matrix_equals_the_weighted_sum_of_the_parts_for_varied_people():
+    rng = np.random.default_rng(3)
+    zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Nowhere/Unknown", None]
+    specialties = ["hematology", "microbiology", "blood_bank", "molecular"]
+    goals = ["mlt_to_mls", "quality", "manager", "researcher"]
+    creds = ["ascp_mls", "ascp_sbb", "ascp_qls", "ascp_dlm"]
+
+    def some(codes):
+        return frozenset(c for c in codes if rng.random() < 0.4)
+
+    def pick(codes):
+        return codes[rng.integers(len(codes))]
+
+    mentees = [
+        MenteeFeatures(
+            id=k, specialties=some(specialties), goals=some(goals), credentials_sought=some(creds),
+            years_experience=None if k % 7 == 0 else float(rng.integers(0, 15)), time_zone=pick(zones),
+            shift=pick(["day", "night", "rotating", None]), meeting_mode=pick(["virtual", "either", None]),
+            frequency=pick(["weekly", "monthly", None]),
+        )
+        for k in range(40)
+    ]
+    mentors = [
+        MentorFeatures(
+            id=100 + k, specialties=some(specialties), goals_supported=some(goals), credentials=some(creds),
+            years_experience=None if k % 5 == 0 else float(rng.integers(0, 30)), time_zone=pick(zones),
+            shift=pick(["day", "evening", None]), meeting_mode=pick(["virtual", "either", "in_person", None]),
+            frequency=pick(["biweekly", "bimonthly", None]),
+        )
+        for k in range(30)
+    ]
+    weights = Weights(specialty=1, goals=2, credentials=3, experience=4, schedule=5, meeting_mode=6, frequency=7)
+    scores = score_matrix(mentees, mentors, weights)
+    expected = np.tensordot(np.array(weights.normalised()), score_parts(mentees, mentors, weights), axes=1)
+    allowed = np.isfinite(scores)
+    assert allowed.sum() > 500
+    np.testing.assert_allclose(scores[allowed], expected[allowed], atol=2e-6)

@@ -1,0 +1,220 @@
+"""A matching round through the service layer: database read, engine, proposals written.
+
+    .venv/bin/python benchmarks/round_service.py                       # temp SQLite file
+    .venv/bin/python benchmarks/round_service.py --database-url postgresql+psycopg://u:p@127.0.0.1:5432/bench
+
+The database named by --database-url gets a fresh MentorMatch schema (its
+tables are dropped first, so point it at a throwaway database; the script
+refuses if it already holds users unless --reset is given).
+
+1. The demo program (40 mentors, 120 mentees, as ``flask demo`` loads it):
+   median of 3 previews.
+2. A large program, by default 10,000 mentees and 2,500 mentors with 4
+   places each and realistic profiles (benchmarks/instances.py), inserted
+   in bulk: median of 3 previews, then one publish, each split into
+   database read / engine / write (and commit plus queued emails).
+
+Emails are not sent (MAIL_SERVER unset): each is written to the log, whose
+cost is counted (the log goes to /dev/null). The first call of a process
+also loads the engine's compiled kernels; it is reported as warm-up and
+kept out of the medians. Compare the ratios printed, not absolute times:
+the machines this runs on are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, insert
+from werkzeug.security import generate_password_hash
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+_spec = importlib.util.spec_from_file_location("mentormatch_bench_instances", HERE / "instances.py")
+instances = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(instances)
+
+from mentormatch.app import create_app  # noqa: E402
+from mentormatch.extensions import db  # noqa: E402
+from mentormatch.models import Match, Notification, Profile, ProfileTag, Role, TagKind, User  # noqa: E402
+from mentormatch.models.user import utcnow  # noqa: E402
+from mentormatch.services import rounds  # noqa: E402
+from mentormatch.services.demo import seed_demo  # noqa: E402
+
+BATCH = 5000
+
+
+def _app(url: str):
+    app = create_app({"MENTORMATCH_ENV": "testing", "SECRET_KEY": "benchmark", "SQLALCHEMY_DATABASE_URI": url,
+                      "MAIL_SERVER": "", "TESTING": False})
+    mail_log = logging.getLogger("mentormatch.mail")
+    mail_log.setLevel(logging.INFO)
+    mail_log.addHandler(logging.FileHandler(os.devnull))
+    mail_log.propagate = False
+    return app
+
+
+def _fresh_schema(reset: bool) -> None:
+    db.session.remove()
+    inspector = db.inspect(db.engine)
+    if inspector.has_table("users") and not reset:
+        with db.engine.connect() as conn:
+            if conn.execute(db.select(func.count()).select_from(User)).scalar():
+                sys.exit("The database already holds users; pass --reset to wipe it.")
+    db.drop_all()
+    if inspector.has_table("alembic_version"):
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE alembic_version")
+    db.create_all()
+
+
+def _insert(table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(insert(table), rows[start:start + BATCH])
+
+
+def _years(value: float | None) -> int:
+    return int(min(60, max(0, round(value or 0))))
+
+
+def load_large_program(mentees: int, mentors: int, capacity: int, seed: int) -> tuple[float, float]:
+    """Bulk-insert users, profiles and tags for a realistic program; returns (generate, insert) seconds."""
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    people = [(Role.MENTEE, p) for p in instances.make_mentees(mentees, rng)]
+    people += [(Role.MENTOR, p) for p in instances.make_mentors(mentors, rng, capacity=capacity)]
+    generated = time.perf_counter()
+    password_hash = generate_password_hash("benchmark-password")
+    now = utcnow()
+    _insert(User.__table__, [
+        {"email": f"{role}{k}@bench.example.org", "name": f"Bench {role.title()} {k}", "password_hash": password_hash,
+         "role": role.value, "active": True, "created_at": now}
+        for k, (role, _) in enumerate(people)])
+    user_ids = dict(db.session.execute(db.select(User.email, User.id)).all())
+    profiles = []
+    for k, (role, p) in enumerate(people):
+        mentor = role == Role.MENTOR
+        profiles.append({
+            "user_id": user_ids[f"{role}{k}@bench.example.org"], "job_title": "Medical Laboratory Scientist",
+            "organisation": "Bench General Hospital", "years_experience": _years(p.years_experience),
+            "time_zone": p.time_zone, "meeting_mode": p.meeting_mode, "meeting_frequency": p.frequency,
+            "shift": p.shift, "bio": "", "hopes": "", "capacity": p.capacity if mentor else None,
+            "accepting_mentees": mentor, "updated_at": now})
+    _insert(Profile.__table__, profiles)
+    profile_ids = dict(db.session.execute(db.select(Profile.user_id, Profile.id)).all())
+    tags = []
+    for k, (role, p) in enumerate(people):
+        profile_id = profile_ids[user_ids[f"{role}{k}@bench.example.org"]]
+        kinds = [(TagKind.SPECIALTY, p.specialties), (TagKind.CREDENTIAL, p.credentials)]
+        if role == Role.MENTOR:
+            kinds.append((TagKind.GOAL, p.goals_supported))
+        else:
+            kinds += [(TagKind.GOAL, p.goals), (TagKind.CREDENTIAL_SOUGHT, p.credentials_sought)]
+        tags += [{"profile_id": profile_id, "kind": kind.value, "code": code} for kind, codes in kinds for code in codes]
+    _insert(ProfileTag.__table__, tags)
+    db.session.add(User(email="coordinator@bench.example.org", name="Bench Coordinator", role=Role.COORDINATOR,
+                        password_hash=password_hash))
+    db.session.commit()
+    return generated - started, time.perf_counter() - generated
+
+
+def _coordinator() -> User:
+    return db.session.scalar(db.select(User).where(User.role == Role.COORDINATOR))
+
+
+def time_previews(count: int) -> tuple[dict[str, float], rounds.RoundPreview, float]:
+    """Median timings of ``count`` previews after one warm-up; returns (medians, last preview, warm-up)."""
+    started = time.perf_counter()
+    rounds.preview_round(rounds.RoundParams())
+    warm_up = time.perf_counter() - started
+    runs = []
+    for _ in range(count):
+        started = time.perf_counter()
+        preview = rounds.preview_round(rounds.RoundParams())
+        runs.append({**preview.timings, "total": time.perf_counter() - started})
+    medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    return medians, preview, warm_up
+
+
+def time_publish(preview: rounds.RoundPreview) -> dict[str, float]:
+    started = time.perf_counter()
+    result = rounds.publish_round(rounds.RoundParams(), _coordinator(), expected_digest=preview.digest)
+    total = time.perf_counter() - started
+    timings = dict(result.timings)
+    timings["commit_and_emails"] = total - sum(timings.values())
+    timings["total"] = total
+    timings["proposals"] = result.round.proposals
+    return timings
+
+
+def _split(t: dict[str, float], keys: tuple[str, ...]) -> str:
+    return " + ".join(f"{key.replace('_', ' ')} {t[key]:.3f}" for key in keys if key in t)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--mentees", type=int, default=10_000)
+    parser.add_argument("--mentors", type=int, default=2_500)
+    parser.add_argument("--capacity", type=int, default=4)
+    parser.add_argument("--previews", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reset", action="store_true", help="wipe a database that already holds users")
+    args = parser.parse_args(argv)
+    folder = None
+    url = args.database_url
+    if not url:
+        folder = tempfile.TemporaryDirectory(prefix="mentormatch-bench-")
+        url = f"sqlite:///{folder.name}/bench.db"
+    app = _app(url)
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        print(f"database: {dialect} ({db.engine.url.render_as_string(hide_password=True)})")
+
+        _fresh_schema(args.reset)
+        seed_demo()
+        demo, demo_preview, warm_up = time_previews(args.previews)
+        print(f"\ndemo program: {demo_preview.mentees} mentees, {demo_preview.mentors} mentors, "
+              f"{demo_preview.places} places -> {demo_preview.matched} matched")
+        print(f"  warm-up preview (loads compiled kernels): {warm_up:.3f} s")
+        print(f"  preview, median of {args.previews}: {demo['total']:.3f} s  "
+              f"({_split(demo, ('read', 'engine', 'summary'))})")
+
+        _fresh_schema(True)
+        generated, inserted = load_large_program(args.mentees, args.mentors, args.capacity, args.seed)
+        print(f"\nlarge program: {args.mentees} mentees x {args.mentors} mentors (capacity {args.capacity}), "
+              f"profiles generated in {generated:.1f} s, bulk-inserted in {inserted:.1f} s")
+        large, preview, _ = time_previews(args.previews)
+        print(f"  pool: {preview.mentees} mentees, {preview.mentors} mentors, {preview.places} places -> "
+              f"{preview.matched} matched, total score {preview.total_score:.1f}, "
+              f"{len(preview.unmatched)} unmatched")
+        print(f"  preview, median of {args.previews}: {large['total']:.3f} s  "
+              f"({_split(large, ('read', 'engine', 'summary'))})")
+        published = time_publish(preview)
+        print(f"  publish (once): {published['total']:.3f} s for {int(published['proposals'])} proposals  "
+              f"({_split(published, ('read', 'engine', 'write', 'commit_and_emails'))})")
+        matches = db.session.scalar(db.select(func.count()).select_from(Match))
+        notices = db.session.scalar(db.select(func.count()).select_from(Notification))
+        print(f"  written: {matches} matches, {notices} notifications")
+
+        print("\ncomparison")
+        print(f"  large / demo preview: {large['total'] / demo['total']:.0f}x the time for "
+              f"{preview.mentees * preview.mentors / max(1, demo_preview.mentees * demo_preview.mentors):.0f}x the pairs")
+        print(f"  large publish / large preview: {published['total'] / large['total']:.2f}x")
+        print(f"  engine share of the large preview: {large['engine'] / large['total']:.0%}")
+        db.session.remove()
+    if folder is not None:
+        folder.cleanup()
+
+
+if __name__ == "__main__":
+    main()
