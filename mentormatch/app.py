@@ -63,19 +63,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from mentormatch.web import auth, coordinator, main, matches, notifications, profiles
+    from mentormatch.web import agreements, auth, coordinator, main, matches, notifications, profiles
     from mentormatch.web.templating import template_globals
 
-    for module in (main, auth, profiles, matches, notifications, coordinator):
+    for module in (main, auth, profiles, matches, agreements, notifications, coordinator):
         app.register_blueprint(module.bp)
     app.context_processor(template_globals)
 
 
 def register_security(app: Flask) -> None:
     from mentormatch.web.errors import register_error_handlers
-    from mentormatch.web.security import add_security_headers
+    from mentormatch.web.security import add_security_headers, reject_nul_characters
 
     register_error_handlers(app)
+    app.before_request(reject_nul_characters)
     app.after_request(add_security_headers)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -41,3 +41,12 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def reject_nul_characters() -> None:
+    """400 for a NUL character in any submitted value: PostgreSQL cannot store one in text."""
+    for values in (request.args, request.form):
+        for _, value in values.items(multi=True):
+            if "\x00" in value:
+                abort(400, description="The form contained a character we cannot store (NUL). "
+                                       "Remove it and try again.")

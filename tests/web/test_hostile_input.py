@@ -1,0 +1,120 @@
+"""Hostile and random values posted to every form: never a 500, never stored markup.
+
+Each form is listed with who may post it; hypothesis sends strings that are
+huge, full of control characters, script tags or SQL, numbers out of range,
+repeated fields and missing fields. The app must answer with a re-rendered
+form, a redirect or a 4xx, and any value it stored must come back escaped.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mentormatch.extensions import db
+from mentormatch.models import Match, MatchOrigin, MatchStatus
+from tests.factories import PASSWORD, make_user
+
+SCRIPT = "<script>alert('x')</script>"
+hostile_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=20),  # control characters, NUL included
+    st.sampled_from([SCRIPT, "'; DROP TABLE users; --", "\x00", "-1", "1e309", "NaN", "99999999999999999999",
+                     "America/../../etc/passwd", "%s%s%n", "\ud7ff\ue000", "<img src=x onerror=alert(1)>"]),
+    st.integers(min_value=1000, max_value=200_000).map(lambda n: "x" * n),
+)
+hostile_value = st.one_of(hostile_text, st.lists(hostile_text, max_size=3))
+
+PROFILE = {"job_title": "Lab tech", "organisation": "General", "years_experience": "4",
+           "specialties": ["hematology"], "credentials": ["ascp_mlt"], "goals": ["supervisor"],
+           "credentials_sought": ["ascp_mls"], "hopes": "Grow", "time_zone": "UTC", "meeting_mode": "virtual",
+           "meeting_frequency": "monthly", "shift": "day", "bio": "Hi", "capacity": "2", "accepting_mentees": "y"}
+NEW_PASSWORD = "another long password"
+# (role that posts, path, a valid submission); hostile values replace some of its fields.
+# {mentor} and {match} are filled in per test.
+FORMS = [
+    ("anonymous", "/auth/signup", {"role": "mentee", "name": "New Person", "email": "new@example.org",
+                                   "password": PASSWORD, "confirm": PASSWORD}),
+    ("anonymous", "/auth/login", {"email": "nobody@example.org", "password": PASSWORD, "remember": "y"}),
+    ("anonymous", "/auth/reset", {"email": "nobody@example.org"}),
+    ("mentee", "/profile/edit", PROFILE),
+    ("mentor", "/profile/edit", PROFILE),
+    ("mentee", "/auth/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}),
+    ("mentee", "/matches/request/{mentor}", {"message": "Hello"}),
+    ("mentor", "/matches/{match}/decline", {"reason": "other", "note": "Sorry"}),
+    ("mentee", "/notifications/read", {}),
+]
+
+
+def _client_for(app, role, ids):
+    client = app.test_client()
+    if role != "anonymous":
+        client.post("/auth/login", data={"email": ids[role], "password": PASSWORD})
+    return client
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        mentee, mentor = make_user("mentee"), make_user("mentor")
+        match = Match(mentee_id=make_user("mentee").id, mentor_id=mentor.id, origin=MatchOrigin.ROUND,
+                      status=MatchStatus.PROPOSED)
+        db.session.add(match)
+        db.session.commit()
+        ids = {"mentee": mentee.email, "mentor": mentor.email, "mentor_id": make_user("mentor").id,
+               "match_id": match.id}
+        db.session.remove()
+    return ids
+
+
+@pytest.mark.parametrize("role, path, valid", FORMS, ids=[f"{r}:{p}" for r, p, _ in FORMS])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_hostile_values_never_cause_a_server_error(app, people, role, path, valid, data):
+    values = dict(valid)
+    for name in valid:
+        change = data.draw(st.sampled_from(["keep", "keep", "hostile", "drop"]), label=f"{name}")
+        if change == "hostile":
+            values[name] = data.draw(hostile_value, label=f"{name} value")
+        elif change == "drop":
+            del values[name]
+    client = _client_for(app, role, people)
+    url = path.format(mentor=people["mentor_id"], match=people["match_id"])
+    response = client.post(url, data=values)
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    assert SCRIPT not in response.get_data(as_text=True)
+
+
+def test_markup_saved_in_a_profile_comes_back_escaped_everywhere(app, people):
+    client = _client_for(app, "mentor", people)
+    client.post("/profile/edit", data={
+        "job_title": SCRIPT, "organisation": SCRIPT, "years_experience": "10", "specialties": ["hematology"],
+        "goals": ["supervisor"], "time_zone": "UTC", "meeting_mode": "virtual", "meeting_frequency": "monthly",
+        "shift": "day", "bio": SCRIPT, "capacity": "2", "accepting_mentees": "y"})
+    mentee = _client_for(app, "mentee", people)
+    for page in (client.get("/profile/").get_data(as_text=True),
+                 mentee.get("/matches/suggestions").get_data(as_text=True)):
+        assert SCRIPT not in page
+        assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("role, path, valid", FORMS, ids=[f"{r}:{p}" for r, p, _ in FORMS])
+def test_every_form_refuses_a_post_without_its_csrf_token(app, people, role, path, valid):
+    client = _client_for(app, role, people)
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = path.format(mentor=people["mentor_id"], match=people["match_id"])
+    assert client.post(url, data=valid).status_code == 400
+
+
+@pytest.mark.parametrize("field", ["job_title", "organisation", "bio", "hopes"])
+def test_a_nul_character_in_an_otherwise_valid_profile_is_refused_not_a_crash(app, people, field):
+    client = _client_for(app, "mentee", people)
+    response = client.post("/profile/edit", data={**PROFILE, field: "before\x00after"})
+    assert response.status_code == 400
+
+
+def test_a_nul_character_in_a_repeated_field_or_the_query_string_is_refused(app, people):
+    client = _client_for(app, "mentee", people)
+    assert client.post("/profile/edit", data={**PROFILE, "specialties": ["hematology", "x\x00"]}).status_code == 400
+    assert client.get("/notifications/?page=1\x00").status_code == 400
