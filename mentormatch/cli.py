@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
-from mentormatch.services import accounts, demo, matches
+from mentormatch.services import accounts, backup, demo, matches
 
 
 @click.command("create-coordinator")
@@ -46,4 +48,29 @@ def expire_matches_command() -> None:
     click.echo(f"{matches.expire_overdue()} match(es) expired.")
 
 
-commands = [create_coordinator_command, demo_command, expire_matches_command]
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Write a consistent backup of the database to TARGET while the app runs."""
+    try:
+        backup.backup(target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Backup written to {target}.")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.confirmation_option(prompt="This replaces everything in the database. Continue?")
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Replace the database's contents with the backup in SOURCE (stop the app first)."""
+    try:
+        backup.restore(source)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Restored from {source}.")
+
+
+commands = [create_coordinator_command, demo_command, expire_matches_command, backup_command, restore_command]
