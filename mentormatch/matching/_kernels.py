@@ -114,7 +114,9 @@ def _cheapest(i, indptr, cols, costs, v_a, v_b, u_a, u_b):
 
 @nb.njit(**_JIT)
 def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_col, u_a, u_b, v_a, v_b):
-    """Complete an optimal assignment in place; row_col[i] == M means unmatched, -1 free.
+    """Complete an optimal assignment in place; return work counters.
+
+    row_col[i] == M means unmatched, -1 free.
 
     On entry, assigned rows must be tight and every edge of an assigned row
     feasible for (u, v). Free rows (-1) get fresh potentials. Columns with a
@@ -125,6 +127,7 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
     n = indptr.shape[0] - 1
     m = capacity.shape[0]
     dummy = m
+    work = np.zeros(3, np.int64)  # reverse searches, forward searches, edges scanned
     row_pos = np.full(n, -1, np.int64)
     slot_start = np.zeros(m + 1, np.int64)
     for j in range(m):
@@ -166,6 +169,7 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
     # Reverse searches: refill each place left free in a column priced below zero.
     for l in range(m):
         while load[l] < capacity[l] and (v_a[l] < 0 or (v_a[l] == 0 and v_b[l] < 0.0)):
+            work[0] += 1
             n_touched = 0
             n_rows = 0
             n_done = 0
@@ -205,6 +209,7 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
                         best_a, best_b, best_kind, best_node = ea, eb, 0, c
                         if ea == ca and eb == cb:
                             break
+                work[2] += colptr[c + 1] - colptr[c]
                 for e in range(colptr[c], colptr[c + 1]):
                     k = crows[e]
                     j = row_col[k]
@@ -295,6 +300,7 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
             n_free += 1
 
     for f in range(n_free):
+        work[1] += 1
         root = free[f]
         n_touched = 0
         n_done = 0
@@ -306,27 +312,37 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
         ib = 0.0
         cur_slot = 0
         cur_stop = 0
+        # The nearest column with room seen so far: the search ends there once
+        # nothing in the heap is nearer, and nothing farther is worth pushing.
+        best_a = np.int64(1) << 40
+        best_b = 0.0
+        best_col = -1
         while True:
             # Scan row i at distance (ia, ib).
             row_d_a[i] = ia
             row_d_b[i] = ib
             scanned[n_scanned] = i
             n_scanned += 1
+            work[2] += indptr[i + 1] - indptr[i] + 1
+            ua_i = u_a[i]
+            ub_i = u_b[i]
             for e in range(indptr[i], indptr[i + 1] + 1):
                 if e < indptr[i + 1]:
                     j = cols[e]
-                    ra = -u_a[i] - v_a[j]
-                    rb = costs[e] - u_b[i] - v_b[j]
+                    ra = -ua_i - v_a[j]
+                    rb = costs[e] - ub_i - v_b[j]
                 else:
                     j = dummy
-                    ra = 1 - u_a[i]
-                    rb = -u_b[i]
+                    ra = 1 - ua_i
+                    rb = -ub_i
                 if done[j]:
                     continue
                 if ra == 0 and rb < 0.0:
                     rb = 0.0
                 na = ia + ra
                 nb_ = ib + rb
+                if not _less(na, nb_, best_a, best_b):
+                    continue
                 if not seen[j] or _less(na, nb_, d_a[j], d_b[j]):
                     if not seen[j]:
                         seen[j] = True
@@ -335,7 +351,13 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
                     d_a[j] = na
                     d_b[j] = nb_
                     pred[j] = i
-                    size = _heap_push(ha, hb, hc, size, na, nb_, j)
+                    if j == dummy or load[j] < capacity[j]:
+                        best_a, best_b, best_col = na, nb_, j
+                    else:
+                        size = _heap_push(ha, hb, hc, size, na, nb_, j)
+            if best_a == ia and best_b == ib:
+                end = best_col  # nothing can be nearer than the row just scanned
+                break
             # Next: the remaining rows of the last popped full column, else pop a column.
             if cur_slot < cur_stop:
                 i = slot_row[cur_slot]
@@ -344,17 +366,19 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
             j = -1
             while size > 0:
                 ca, cb, cj = ha[0], hb[0], hc[0]
+                if not _less(ca, cb, best_a, best_b):
+                    break
                 size = _heap_pop(ha, hb, hc, size)
                 if done[cj] or ca != d_a[cj] or cb != d_b[cj]:
                     continue
                 j = cj
                 break
+            if j < 0:
+                end = best_col
+                break
             done[j] = True
             done_cols[n_done] = j
             n_done += 1
-            if j == dummy or load[j] < capacity[j]:
-                end = j
-                break
             ia = d_a[j]
             ib = d_b[j]
             cur_slot = slot_start[j] + 1
@@ -385,7 +409,7 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
             j = touched[t]
             seen[j] = False
             done[j] = False
-    return row_col
+    return work
 
 
 @nb.njit(**_JIT)
@@ -495,8 +519,8 @@ def top_per_row(scores, allowed_col, k, out):
 
 
 @nb.njit(cache=True, nogil=True)
-def top_per_col(scores, quota, out):
-    """Fill out[j, :quota[j]] with column j's best allowed rows (-1 where fewer exist)."""
+def top_per_col(scores, offset, quota, out):
+    """Fill out[j, :quota[j]] with the allowed rows of highest ``score - offset[row]``."""
     n, m = scores.shape
     q = out.shape[1]
     best = np.full((m, q), -np.inf)
@@ -507,6 +531,7 @@ def top_per_col(scores, quota, out):
             kq = quota[j]
             if kq == 0 or not (s > -np.inf) or s != s:
                 continue
+            s = s - offset[i]
             c = cnt[j]
             if c < kq or s > best[j, c - 1]:
                 pos = c if c < kq else kq - 1

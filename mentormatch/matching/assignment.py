@@ -22,6 +22,7 @@ CHUNK_ROWS = 1024
 TOP_PER_MENTEE = 8  # candidate mentors per mentee in the first sparse graph
 TOP_PER_SLOT = 3  # candidate mentees per free place of a mentor
 MAX_ROUNDS = 50
+RANDOM_PER_MENTEE = 3
 VIOLATIONS_PER_ROW = 4  # pairs added per mentee and round by the certificate check
 
 
@@ -32,6 +33,8 @@ class AssignmentStats:
     rounds: int = 0
     edges: list[int] = field(default_factory=list)
     added: list[int] = field(default_factory=list)
+    searches: int = 0
+    edges_scanned: int = 0
 
 
 last_stats = AssignmentStats()
@@ -74,9 +77,23 @@ def _candidates(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     kernels.top_per_row(scores, allowed_col, k, per_row)
     quota = np.where(allowed_col, np.minimum(capacities * TOP_PER_SLOT, n), 0).astype(np.int64)
     per_col = np.empty((m, max(int(quota.max(initial=0)), 1)), dtype=np.int64)
-    kernels.top_per_col(scores, quota, per_col)
+    # Mentors pick mentees for whom they are close to the best choice, so
+    # that mentees who score well everywhere do not fill every list.
+    best = np.where(per_row[:, 0] >= 0, scores[np.arange(n), np.maximum(per_row[:, 0], 0)], 0.0)
+    kernels.top_per_col(scores, best.astype(np.float64), quota, per_col)
     rows = np.concatenate([np.repeat(np.arange(n), k), per_col.reshape(-1)])
     cols = np.concatenate([per_row.reshape(-1), np.repeat(np.arange(m), per_col.shape[1])])
+    if RANDOM_PER_MENTEE:
+        # A few spread-out pairs per mentee make the first graph admit a
+        # matching of full size, so the first duals price places, not cardinality.
+        rng = np.random.default_rng(0)
+        usable = np.flatnonzero(allowed_col)
+        extra_r = np.repeat(np.arange(n), RANDOM_PER_MENTEE)
+        extra_c = usable[rng.integers(0, usable.size, extra_r.size)] if usable.size else extra_r * 0 - 1
+        if usable.size:
+            ok = np.isfinite(scores[extra_r, extra_c])
+            rows = np.concatenate([rows, extra_r[ok]])
+            cols = np.concatenate([cols, extra_c[ok]])
     ok = (rows >= 0) & (cols >= 0)
     return np.unique(rows[ok] * m + cols[ok])
 
@@ -133,7 +150,9 @@ def _assign_optimal(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
         stats.rounds += 1
         stats.edges.append(int(keys.size))
         graph = _graph(keys, scores, n, m)
-        kernels.solve_transport(*graph, caps, row_col, u_a, u_b, v_a, v_b)
+        work = kernels.solve_transport(*graph, caps, row_col, u_a, u_b, v_a, v_b)
+        stats.searches += int(work[0] + work[1])
+        stats.edges_scanned += int(work[2])
         bad = _violations(scores, capacities, u_a, u_b, v_a[:m], v_b[:m], tol, VIOLATIONS_PER_ROW)
         new = bad[~np.isin(bad, keys)]
         stats.added.append(int(new.size))
