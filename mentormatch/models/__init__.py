@@ -1,13 +1,16 @@
 """Database models: data and its invariants, no workflows."""
 
-from mentormatch.models.agreement import Agreement
+from mentormatch.models.agreement import Agreement, AgreementStatus, AgreementVersion, VersionStatus
+from mentormatch.models.agreement_goal import AgreementFeedback, AgreementGoal, GoalStatus
 from mentormatch.models.match import (
     PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus,
 )
+from mentormatch.models.meeting import Meeting, PrivateNote
 from mentormatch.models.profile import Profile, ProfileTag, TagKind
 from mentormatch.models.user import Permission, Role, User
 
 __all__ = [
-    "PENDING", "Agreement", "Match", "MatchOrigin", "MatchStatus", "MatchingRound",
-    "Notification", "Permission", "Profile", "ProfileTag", "Role", "RoundStatus", "TagKind", "User",
+    "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion",
+    "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Notification", "Permission",
+    "PrivateNote", "Profile", "ProfileTag", "Role", "RoundStatus", "TagKind", "User", "VersionStatus",
 ]

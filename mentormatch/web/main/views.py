@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from mentormatch import domain
+from mentormatch.services.agreements import pairs_of
 from mentormatch.services.health import database_ok
 
 bp = Blueprint("main", __name__)
@@ -21,7 +22,7 @@ def index():
 def home():
     if current_user.is_coordinator:
         return redirect(url_for("coordinator.dashboard"))
-    return render_template("main/home.html", profile=current_user.profile)
+    return render_template("main/home.html", profile=current_user.profile, pairs=pairs_of(current_user))
 
 
 @bp.route("/healthz")

@@ -1,0 +1,31 @@
+"""Agreements: the terms a pair confirms, their goals and meetings, cadence, closing.
+
+Split by feature: ``access`` (who may see or change an agreement), ``terms``
+(versioned proposals and confirmations), ``goals``, ``meetings`` (log and
+private notes), ``cadence`` (when the next meeting is due), ``calendar``
+(.ics export) and ``closing`` (end, feedback, activity record). Views import
+the names below.
+"""
+
+from mentormatch.services.agreements.access import AgreementError, agreement_for, other_party, today
+from mentormatch.services.agreements.cadence import Cadence, PairSummary, cadence_for, cadence_of, pairs_of
+from mentormatch.services.agreements.calendar import calendar_for
+from mentormatch.services.agreements.closing import (
+    END_REASONS, ActivityRecord, activity_record, end_agreement, feedback_of, leave_feedback,
+)
+from mentormatch.services.agreements.goals import GOAL_STATUSES, add_goal, set_goal_status
+from mentormatch.services.agreements.meetings import (
+    MEETING_MODES, MeetingInput, MeetingView, log_meeting, meetings_for, save_private_note,
+)
+from mentormatch.services.agreements.terms import (
+    Change, TermsInput, confirm_terms, default_terms, history, propose_terms, topic_choices, topic_label,
+)
+
+__all__ = [
+    "END_REASONS", "GOAL_STATUSES", "MEETING_MODES", "ActivityRecord", "AgreementError", "Cadence", "Change",
+    "MeetingInput", "MeetingView", "PairSummary", "TermsInput", "activity_record", "add_goal",
+    "agreement_for", "cadence_for", "cadence_of", "calendar_for", "confirm_terms", "default_terms",
+    "end_agreement", "feedback_of", "history", "leave_feedback", "log_meeting", "meetings_for", "other_party",
+    "pairs_of", "propose_terms", "save_private_note", "set_goal_status", "today", "topic_choices",
+    "topic_label",
+]

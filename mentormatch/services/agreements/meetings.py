@@ -1,0 +1,106 @@
+"""The meeting log: either party logs a meeting, both see it; private notes stay with their author.
+
+A private note is stored apart from the meeting (models.meeting.PrivateNote)
+and read only by ``meetings_for`` with the viewer's own id, so neither the
+other party nor a coordinator can ever be shown it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from mentormatch.extensions import db
+from mentormatch.models import Agreement, Meeting, PrivateNote, User
+from mentormatch.services.agreements.access import (
+    AgreementError, other_party, require_open, require_party, tell, today,
+)
+from mentormatch.services.transactions import transaction
+
+MIN_MINUTES, MAX_MINUTES = 5, 480
+MAX_NOTES = 4000
+MEETING_MODES = (("in_person", "In person"), ("virtual", "Virtual"))
+
+
+@dataclass
+class MeetingInput:
+    held_on: date
+    duration_minutes: int
+    mode: str
+    topics: list[str]
+    shared_notes: str = ""
+    private_note: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    private_note: str | None  # the viewer's own private note, never anyone else's
+
+
+def _check(agreement: Agreement, entry: MeetingInput, on: date) -> None:
+    terms = agreement.current_terms
+    if terms is None:
+        raise AgreementError("Confirm your agreement's terms before logging meetings.")
+    if entry.held_on > on:
+        raise AgreementError("A meeting date cannot be in the future.")
+    if entry.held_on < terms.start_date:
+        raise AgreementError(f"The meeting date cannot be before the agreement starts "
+                             f"({terms.start_date.strftime('%d %b %Y')}).")
+    if not MIN_MINUTES <= entry.duration_minutes <= MAX_MINUTES:
+        raise AgreementError(f"A meeting lasts from {MIN_MINUTES} to {MAX_MINUTES} minutes.")
+    if entry.mode not in dict(MEETING_MODES):
+        raise AgreementError("Say whether you met in person or virtually.")
+    if not entry.topics:
+        raise AgreementError("Choose at least one topic you covered.")
+    if any(topic not in terms.topics for topic in entry.topics):
+        raise AgreementError("Topics covered must come from the agreement's topics.")
+    if len(entry.shared_notes) > MAX_NOTES or len(entry.private_note) > MAX_NOTES:
+        raise AgreementError(f"Notes are limited to {MAX_NOTES} characters.")
+
+
+def log_meeting(agreement: Agreement, user: User, entry: MeetingInput, on: date | None = None) -> Meeting:
+    """``user`` logs a meeting the pair held; the other party is told and sees it."""
+    require_party(agreement, user)
+    require_open(agreement)
+    _check(agreement, entry, on or today())
+    with transaction():
+        meeting = Meeting(agreement_id=agreement.id, logged_by_id=user.id, held_on=entry.held_on,
+                          duration_minutes=entry.duration_minutes, mode=entry.mode,
+                          topics=list(dict.fromkeys(entry.topics)), shared_notes=entry.shared_notes.strip())
+        db.session.add(meeting)
+        db.session.flush()
+        if entry.private_note.strip():
+            db.session.add(PrivateNote(meeting_id=meeting.id, author_id=user.id, text=entry.private_note.strip()))
+        tell(other_party(agreement, user),
+             f"{user.name} logged your meeting of {entry.held_on.strftime('%d %b %Y')}.", agreement)
+    return meeting
+
+
+def save_private_note(agreement: Agreement, user: User, meeting_id: int, text: str) -> None:
+    """Write (or clear) ``user``'s own private note on one of the agreement's meetings."""
+    require_party(agreement, user)
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.agreement_id != agreement.id:
+        raise AgreementError("That meeting is not part of this agreement.")
+    if len(text) > MAX_NOTES:
+        raise AgreementError(f"Notes are limited to {MAX_NOTES} characters.")
+    with transaction():
+        note = db.session.scalar(db.select(PrivateNote).where(
+            PrivateNote.meeting_id == meeting_id, PrivateNote.author_id == user.id))
+        if not text.strip():
+            if note is not None:
+                db.session.delete(note)
+        elif note is None:
+            db.session.add(PrivateNote(meeting_id=meeting_id, author_id=user.id, text=text.strip()))
+        else:
+            note.text = text.strip()
+
+
+def meetings_for(agreement: Agreement, viewer: User) -> list[MeetingView]:
+    """The agreement's meetings, newest first, each with the viewer's own private note (two queries)."""
+    meetings = db.session.scalars(db.select(Meeting).where(Meeting.agreement_id == agreement.id)
+                                  .order_by(Meeting.held_on.desc(), Meeting.id.desc())).all()
+    notes = dict(db.session.execute(db.select(PrivateNote.meeting_id, PrivateNote.text).where(
+        PrivateNote.author_id == viewer.id, PrivateNote.meeting_id.in_([m.id for m in meetings]))).all())
+    return [MeetingView(m, notes.get(m.id)) for m in meetings]
