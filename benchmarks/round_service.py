@@ -178,7 +178,8 @@ def main(argv: list[str] | None = None) -> None:
     app = _app(url)
     with app.app_context():
         dialect = db.engine.dialect.name
-        print(f"database: {dialect} ({db.engine.url.render_as_string(hide_password=True)})")
+        print(f"database: {dialect} ({db.engine.url.render_as_string(hide_password=True)}); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
         _fresh_schema(args.reset)
         seed_demo()
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         notices = db.session.scalar(db.select(func.count()).select_from(Notification))
         print(f"  written: {matches} matches, {notices} notifications")
 
-        print("\ncomparison")
+        print(f"\ncomparison (load average now {os.getloadavg()[0]:.1f})")
         print(f"  large / demo preview: {large['total'] / demo['total']:.0f}x the time for "
               f"{preview.mentees * preview.mentors / max(1, demo_preview.mentees * demo_preview.mentors):.0f}x the pairs")
         print(f"  large publish / large preview: {published['total'] / large['total']:.2f}x")

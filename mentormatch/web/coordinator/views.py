@@ -1,17 +1,142 @@
-"""Coordinator pages."""
+"""Coordinator pages: the dashboard, matching rounds, pairing by hand, pending proposals."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from mentormatch.models import Permission
+from mentormatch.services import rounds
+from mentormatch.services.matches import MatchError, withdraw
 from mentormatch.services.program import program_summary
 from mentormatch.web.access import permission_required
+from mentormatch.web.coordinator.forms import ConfirmForm, PairForm, RoundForm, WithdrawRoundForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+coordinator_only = permission_required(Permission.COORDINATE)
+SHOWN_PAIRS = 500  # a preview lists this many pairs (weakest first) and this many unmatched mentees
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/")
-@permission_required(Permission.COORDINATE)
+@coordinator_only
 def dashboard():
     return render_template("coordinator/dashboard.html", summary=program_summary())
+
+
+@bp.route("/rounds")
+@coordinator_only
+def rounds_list():
+    page = rounds.rounds_page(_page_number(), current_app.config["PAGE_SIZE"])
+    return render_template("coordinator/rounds.html", page=page)
+
+
+def _render_round(form: RoundForm, preview: rounds.RoundPreview | None = None):
+    form.digest.data = preview.digest if preview is not None else ""
+    return render_template("coordinator/round_new.html", form=form, preview=preview, shown=SHOWN_PAIRS)
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@coordinator_only
+def new_round():
+    form = RoundForm()
+    if request.method == "GET":
+        return _render_round(form)
+    if not form.validate_on_submit():
+        flash("Some settings need another look; see the messages beside the fields.", "error")
+        return _render_round(form)
+    publishing = "publish" in request.form and bool(form.digest.data)
+    if publishing and form.exclude.data:
+        flash("You ticked pairs to exclude. Preview again to see the round without them, then publish.", "error")
+        publishing = False
+    if not publishing:
+        params = form.params(with_ticked=True)
+        form.excluded.data = set(params.excluded)
+        form.exclude.data = set()
+        return _render_round(form, rounds.preview_round(params))
+    try:
+        result = rounds.publish_round(form.params(), current_user, expected_digest=form.digest.data or None)
+    except rounds.RoundChanged as changed:
+        flash(str(changed), "error")
+        return _render_round(form, changed.preview)
+    except rounds.RoundError as error:
+        flash(str(error), "error")
+        return _render_round(form, rounds.preview_round(form.params()))
+    published = result.round
+    flash(f"Round {published.id} is published: {published.proposals} proposals were sent to both sides.",
+          "success")
+    return redirect(url_for("coordinator.rounds_list"))
+
+
+@bp.route("/rounds/<int:round_id>/withdraw", methods=["POST"])
+@coordinator_only
+def withdraw_round(round_id: int):
+    matching_round = rounds.get_round(round_id)
+    if matching_round is None:
+        abort(404)
+    form = WithdrawRoundForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.confirm.data:
+        flash(f"Round {round_id} was not withdrawn: tick the box to confirm first.", "error")
+        return redirect(url_for("coordinator.rounds_list"))
+    try:
+        count = rounds.withdraw_round(matching_round, current_user)
+    except rounds.RoundError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Round {round_id} is withdrawn; {count} proposals were withdrawn and both sides told.", "success")
+    return redirect(url_for("coordinator.rounds_list"))
+
+
+@bp.route("/pairs/new", methods=["GET", "POST"])
+@coordinator_only
+def new_pair():
+    form = PairForm()
+    warnings: list[str] = []
+    if form.validate_on_submit():
+        try:
+            match = rounds.pair_by_hand(current_user, form.mentee_email.data, form.mentor_email.data,
+                                        confirmed=form.confirmed())
+        except rounds.PairNeedsConfirmation as needed:
+            warnings = needed.warnings
+            form.warned_for.data = form.pair_key()
+            form.confirm.data = False
+            flash(str(needed), "error")
+        except MatchError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"Proposed {match.mentee.name} and {match.mentor.name} to each other; "
+                  f"both must accept.", "success")
+            return redirect(url_for("coordinator.proposals"))
+    elif request.method == "POST":
+        flash("Some answers need another look; see the messages beside the fields.", "error")
+    return render_template("coordinator/pair_new.html", form=form, warnings=warnings)
+
+
+@bp.route("/proposals")
+@coordinator_only
+def proposals():
+    page = rounds.pending_proposals(_page_number(), current_app.config["PAGE_SIZE"])
+    return render_template("coordinator/proposals.html", page=page)
+
+
+@bp.route("/proposals/<int:match_id>/end", methods=["POST"])
+@coordinator_only
+def end_proposal(match_id: int):
+    match = rounds.get_match(match_id)
+    if match is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        withdraw(match, current_user)
+    except MatchError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"The proposal between {match.mentee.name} and {match.mentor.name} is ended; both were told.",
+              "success")
+    return redirect(url_for("coordinator.proposals", page=request.args.get("page", 1, type=int)))

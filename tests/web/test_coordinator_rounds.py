@@ -1,0 +1,258 @@
+"""The coordinator's round, pairing and proposal pages, through the test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, func
+
+from mentormatch.extensions import db
+from mentormatch.models import Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus
+
+ROUTES = [
+    ("GET", "/coordinator/rounds"),
+    ("GET", "/coordinator/rounds/new"),
+    ("POST", "/coordinator/rounds/new"),
+    ("POST", "/coordinator/rounds/1/withdraw"),
+    ("GET", "/coordinator/pairs/new"),
+    ("POST", "/coordinator/pairs/new"),
+    ("GET", "/coordinator/proposals"),
+    ("POST", "/coordinator/proposals/1/end"),
+]
+DEFAULTS = {"method": "optimal", "specialty": "3", "goals": "3", "credentials": "2", "experience": "1.5",
+            "schedule": "1", "meeting_mode": "1", "frequency": "0.5"}
+
+
+@pytest.fixture
+def coordinator(person, login):
+    someone = person("coordinator")
+    login(someone)
+    return someone
+
+
+def rows(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(func.count()).select_from(model).where(*where))
+
+
+def statuses(app) -> list[str]:
+    with app.app_context():
+        return sorted(db.session.scalars(db.select(Match.status)))
+
+
+def digest_of(html: str) -> str:
+    return re.search(r'name="digest"[^>]*value="([0-9a-f]+)"|value="([0-9a-f]+)"[^>]*name="digest"', html).group(1)
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_anonymous_visitors_are_sent_to_log_in(client, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+
+
+@pytest.mark.parametrize("role", ["mentee", "mentor"])
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_participants_may_not_reach_coordinator_pages(client, person, login, role, method, path):
+    login(person(role))
+    assert client.open(path, method=method).status_code == 403
+
+
+def test_the_dashboard_links_every_coordinator_page(client, coordinator):
+    html = client.get("/coordinator/").get_data(as_text=True)
+    for path in ("/coordinator/rounds/new", "/coordinator/rounds", "/coordinator/pairs/new", "/coordinator/proposals"):
+        assert f'href="{path}"' in html
+
+
+def test_the_round_form_starts_with_the_default_weights(client, coordinator):
+    html = client.get("/coordinator/rounds/new").get_data(as_text=True)
+    assert 'name="specialty"' in html and 'value="3.0"' in html and 'name="csrf_token"' in html
+
+
+def test_a_preview_shows_the_pairs_scores_and_who_is_left_out_and_writes_nothing(app, client, coordinator, person):
+    person("mentee", specialties=["hematology"])
+    person("mentee", specialties=["phlebotomy"])
+    person("mentor", capacity=1, specialties=["hematology"])
+    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "1 of 2" in html and "No mentor in their specialty" in html and "<progress" in html
+    assert "Publish 1 proposals" in html and 'name="exclude"' in html
+    assert rows(app, Match) == rows(app, MatchingRound) == rows(app, Notification) == 0
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("specialty", "11", "Enter a number from 0 to 10."),
+    ("goals", "-1", "Enter a number from 0 to 10."),
+    ("schedule", "lots", "Enter a number from 0 to 10."),
+    ("frequency", "NaN", "Enter a number from 0 to 10."),
+    ("method", "greedy", "Not a valid choice"),
+])
+def test_bad_round_settings_are_shown_again_with_a_message(client, coordinator, field, value, message):
+    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, field: value, "preview": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in html and "Preview" in html
+    assert 'value="2"' in html or 'value="2.0"' in html  # the other answers are kept
+
+
+def test_all_weights_at_zero_are_refused(client, coordinator):
+    zeros = {**DEFAULTS, **{name: "0" for name in DEFAULTS if name != "method"}}
+    html = client.post("/coordinator/rounds/new", data={**zeros, "preview": "1"}).get_data(as_text=True)
+    assert "At least one weight must be above 0." in html
+
+
+def test_a_malformed_excluded_pair_is_refused(client, coordinator):
+    html = client.post("/coordinator/rounds/new",
+                       data={**DEFAULTS, "excluded": "1;2", "preview": "1"}).get_data(as_text=True)
+    assert "menteeId:mentorId" in html
+
+
+def test_ticking_exclude_and_previewing_again_carries_the_exclusion_and_drops_the_pair(client, coordinator, person):
+    someone = person("mentee")
+    first, second = person("mentor", capacity=1), person("mentor", capacity=1,
+                                                          specialties=["hematology"], meeting_mode="either")
+    html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
+    proposed = re.search(rf'name="exclude" value="({someone.id}:\d+)"', html).group(1)
+    html = client.post("/coordinator/rounds/new",
+                       data={**DEFAULTS, "exclude": proposed, "preview": "1"}).get_data(as_text=True)
+    assert f'name="excluded" value="{proposed}"' in html and "1 excluded pair" in html
+    assert f'name="exclude" value="{proposed}"' not in html
+    other = {first.id, second.id} - {int(proposed.split(":")[1])}
+    assert f'name="exclude" value="{someone.id}:{other.pop()}"' in html
+
+
+def test_publishing_from_the_preview_creates_the_round_and_lists_it(app, client, coordinator, person):
+    person("mentee"), person("mentee"), person("mentor", capacity=2)
+    html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
+    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/coordinator/rounds")
+    assert rows(app, Match, Match.origin == MatchOrigin.ROUND) == 2 and rows(app, Notification) == 4
+    listing = client.get("/coordinator/rounds").get_data(as_text=True)
+    assert "published: 2 proposals" in listing and "Withdraw round" in listing
+
+
+def test_publishing_with_pairs_ticked_for_exclusion_previews_instead(app, client, coordinator, person):
+    someone, _ = person("mentee"), person("mentor")
+    html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
+    ticked = re.search(rf'name="exclude" value="({someone.id}:\d+)"', html).group(1)
+    response = client.post("/coordinator/rounds/new",
+                           data={**DEFAULTS, "digest": digest_of(html), "exclude": ticked, "publish": "1"})
+    assert response.status_code == 200 and "Preview again to see the round without them" in response.get_data(as_text=True)
+    assert rows(app, Match) == 0
+
+
+def test_publishing_after_the_program_changed_shows_the_new_preview(app, client, coordinator, person):
+    person("mentee"), person("mentor", capacity=2)
+    html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
+    person("mentee")
+    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "differs from your last preview" in page and "2 of 2" in page
+    assert rows(app, Match) == 0
+
+
+def test_withdrawing_a_round_needs_the_confirmation_box(app, client, coordinator, person):
+    person("mentee"), person("mentor")
+    html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
+    client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    with app.app_context():
+        round_id = db.session.scalar(db.select(MatchingRound.id))
+    response = client.post(f"/coordinator/rounds/{round_id}/withdraw", follow_redirects=True)
+    assert "tick the box to confirm" in response.get_data(as_text=True) and statuses(app) == ["proposed"]
+    response = client.post(f"/coordinator/rounds/{round_id}/withdraw", data={"confirm": "y"}, follow_redirects=True)
+    assert f"Round {round_id} is withdrawn" in response.get_data(as_text=True)
+    assert statuses(app) == ["withdrawn"]
+    with app.app_context():
+        assert db.session.get(MatchingRound, round_id).status == RoundStatus.WITHDRAWN
+
+
+def test_withdrawing_a_missing_round_is_not_found(client, coordinator):
+    assert client.post("/coordinator/rounds/999/withdraw", data={"confirm": "y"}).status_code == 404
+
+
+def test_pairing_by_hand_warns_then_proposes_once_confirmed(app, client, coordinator, person):
+    someone = person("mentee", meeting_mode="in_person")
+    chosen = person("mentor", meeting_mode="virtual")
+    form = {"mentee_email": someone.email, "mentor_email": chosen.email}
+    html = client.post("/coordinator/pairs/new", data=form).get_data(as_text=True)
+    assert "meeting modes clash" in html and "Pair them anyway" in html and rows(app, Match) == 0
+    warned_for = f"{someone.email} {chosen.email}"
+    assert f'value="{warned_for}"' in html
+    response = client.post("/coordinator/pairs/new", data={**form, "confirm": "y"})
+    assert response.status_code == 200 and rows(app, Match) == 0  # ticked without having seen the warnings
+    response = client.post("/coordinator/pairs/new", data={**form, "confirm": "y", "warned_for": warned_for})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/coordinator/proposals")
+    assert rows(app, Match, Match.origin == MatchOrigin.MANUAL, Match.status == MatchStatus.PROPOSED) == 1
+
+
+def test_pairing_by_hand_explains_a_wrong_email(client, coordinator, person):
+    chosen = person("mentor")
+    html = client.post("/coordinator/pairs/new",
+                       data={"mentee_email": "nobody@example.org", "mentor_email": chosen.email}).get_data(as_text=True)
+    assert "No mentee has the email nobody@example.org." in html and chosen.email in html
+    html = client.post("/coordinator/pairs/new", data={"mentee_email": "not an email",
+                                                       "mentor_email": ""}).get_data(as_text=True)
+    assert "Enter an email address." in html and "Enter the mentor&#39;s email." in html
+
+
+def test_a_coordinator_ends_a_pending_proposal_from_the_list(app, client, coordinator, person):
+    someone, chosen = person("mentee"), person("mentor")
+    client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
+    page = client.get("/coordinator/proposals").get_data(as_text=True)
+    match_id = int(re.search(r'/coordinator/proposals/(\d+)/end', page).group(1))
+    response = client.post(f"/coordinator/proposals/{match_id}/end", follow_redirects=True)
+    assert "is ended; both were told" in response.get_data(as_text=True) and statuses(app) == ["withdrawn"]
+    again = client.post(f"/coordinator/proposals/{match_id}/end", follow_redirects=True)
+    assert "already withdrawn" in again.get_data(as_text=True)
+
+
+def test_the_pending_proposals_list_is_paginated(app, client, coordinator, person):
+    chosen = person("mentor", capacity=5)
+    for _ in range(3):
+        someone = person("mentee")
+        client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
+    app.config["PAGE_SIZE"] = 2
+    try:
+        first = client.get("/coordinator/proposals").get_data(as_text=True)
+        second = client.get("/coordinator/proposals?page=2").get_data(as_text=True)
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    assert first.count("End proposal</button>") == 2 and "Page 1 of 2" in first
+    assert second.count("End proposal</button>") == 1 and "Page 2 of 2" in second
+
+
+def test_round_forms_refuse_posts_without_a_csrf_token(app, client, coordinator):
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).status_code == 400
+    assert client.post("/coordinator/proposals/1/end").status_code == 400
+
+
+def _queries_for(app, client, path) -> int:
+    count = 0
+
+    def counter(*_):
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_the_proposals_and_rounds_pages_issue_the_same_queries_however_many_rows(app, client, coordinator, person):
+    chosen = person("mentor", capacity=10)
+
+    def propose(n):
+        for _ in range(n):
+            someone = person("mentee")
+            client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
+
+    propose(2)
+    few = _queries_for(app, client, "/coordinator/proposals"), _queries_for(app, client, "/coordinator/rounds")
+    propose(4)
+    assert (_queries_for(app, client, "/coordinator/proposals"), _queries_for(app, client, "/coordinator/rounds")) == few
