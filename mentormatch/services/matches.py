@@ -78,7 +78,8 @@ def suggestions_for(mentee: User, k: int = 10) -> list[MentorSuggestion]:
     pool = load_pool(pending_uses_capacity=False)
     ranked: list[Suggestion] = suggest(me, pool.mentors, k=k, declined=declined_pairs(mentee.id))
     users = {u.id: u for u in db.session.scalars(
-        db.select(User).where(User.id.in_([s.mentor_id for s in ranked])))}
+        db.select(User).where(User.id.in_([s.mentor_id for s in ranked]))
+        .options(selectinload(User.profile).selectinload(Profile.tags)))}
     requested = set(db.session.scalars(db.select(Match.mentor_id).where(
         Match.mentee_id == mentee.id, Match.status.in_(PENDING))))
     return [MentorSuggestion(users[s.mentor_id], s.score,
@@ -224,9 +225,12 @@ def withdraw(match: Match, user: User) -> Match:
 def expire_overdue(now: datetime | None = None) -> int:
     """Expire pending matches past their date and tell both sides; returns how many."""
     now = now or utcnow()
+    overdue = db.session.scalars(db.select(Match).where(
+        Match.status.in_(PENDING), Match.expires_at.is_not(None), Match.expires_at <= now)
+        .options(selectinload(Match.mentee), selectinload(Match.mentor))).all()
+    if not overdue:  # the common case: no write, no commit
+        return 0
     with transaction():
-        overdue = db.session.scalars(db.select(Match).where(
-            Match.status.in_(PENDING), Match.expires_at.is_not(None), Match.expires_at <= now)).all()
         for match in overdue:
             match.status = MatchStatus.EXPIRED
             match.decided_at = now
