@@ -190,12 +190,6 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
                 size = _heap_pop(ha, hb, hc, size)
                 if not _less(ca, cb, best_a, best_b):
                     break
-                if c >= m + 1:  # a free or unmatched row reached at its final distance
-                    k = c - m - 1
-                    if ca == row_d_a[k] and cb == row_d_b[k]:
-                        best_a, best_b, best_kind, best_node = ca, cb, 1, k
-                        break
-                    continue
                 if done[c] or ca != d_a[c] or cb != d_b[c]:
                     continue
                 done[c] = True
@@ -221,6 +215,8 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
                         rb = 0.0
                     na = ca + ra
                     nb_ = cb + rb
+                    if not _less(na, nb_, best_a, best_b):
+                        continue
                     if not row_seen[k] or _less(na, nb_, row_d_a[k], row_d_b[k]):
                         if not row_seen[k]:
                             row_seen[k] = True
@@ -230,7 +226,8 @@ def solve_transport(indptr, cols, costs, colptr, crows, ccosts, capacity, row_co
                         row_d_b[k] = nb_
                         row_pred[k] = c
                         if j < 0 or j == dummy:
-                            size = _heap_push(ha, hb, hc, size, na, nb_, m + 1 + k)
+                            # A free or unmatched row: the best way to stop so far.
+                            best_a, best_b, best_kind, best_node = na, nb_, 1, k
                         elif not done[j] and (not seen[j] or _less(na, nb_, d_a[j], d_b[j])):
                             if not seen[j]:
                                 seen[j] = True
@@ -511,10 +508,10 @@ def _row_top(scores, i, allowed_col, k, out):
         out[i, t] = -1
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
-def top_per_row(scores, allowed_col, k, out):
-    """Fill out[i] with row i's k best allowed columns (-1 where fewer exist)."""
-    for i in nb.prange(scores.shape[0]):
+@nb.njit(**_JIT)
+def top_per_row(scores, allowed_col, k, out, start, stop):
+    """Fill out[i] for rows start..stop with their k best allowed columns (-1: fewer)."""
+    for i in range(start, stop):
         _row_top(scores, i, allowed_col, k, out)
 
 
@@ -586,16 +583,16 @@ def _row_violations(scores, i, allowed_col, u_a, u_b, v_a, v_b, tol, out):
     return found
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
-def violations(scores, allowed_col, u_a, u_b, v_a, v_b, tol, out):
+@nb.njit(**_JIT)
+def violations(scores, allowed_col, u_a, u_b, v_a, v_b, tol, out, start, stop):
     """Fill out[i] with row i's most negative reduced-cost allowed columns (-1 = none).
 
     Reduced cost of (i, j) is the pair (-(u_a + v_a), -s - u_b - v_b); a pair
     violates dual feasibility when it is lexicographically below (0, -tol).
-    Returns the number of violating pairs found in all.
+    Works on rows start..stop (callers split rows across threads: the
+    kernels release the GIL). Returns the number of violating pairs found.
     """
-    n = scores.shape[0]
-    total = np.zeros(n, np.int64)
-    for i in nb.prange(n):
-        total[i] = _row_violations(scores, i, allowed_col, u_a, u_b, v_a, v_b, tol, out)
-    return total.sum()
+    total = 0
+    for i in range(start, stop):
+        total += _row_violations(scores, i, allowed_col, u_a, u_b, v_a, v_b, tol, out)
+    return total

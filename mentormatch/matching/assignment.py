@@ -14,16 +14,21 @@ the pair score, ties broken by the lower index; ``blocking_pairs`` checks it.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 CHUNK_ROWS = 1024
+THREADS = min(4, os.cpu_count() or 1)  # plain threads: fork-safe, unlike OpenMP
 TOP_PER_MENTEE = 8  # candidate mentors per mentee in the first sparse graph
 TOP_PER_SLOT = 3  # candidate mentees per free place of a mentor
-MAX_ROUNDS = 50
-RANDOM_PER_MENTEE = 3
+RANDOM_PER_MENTEE = 3  # random allowed mentors per mentee in the first sparse graph
 VIOLATIONS_PER_ROW = 4  # pairs added per mentee and round by the certificate check
+GREEDY_ROUNDS = 12  # after this many rounds, add every violated pair
+PRUNE_ROUNDS = 3  # rounds after which far-from-tight pairs are dropped
+PRUNE_SLACK = 0.1  # "far": reduced cost above this share of the score spread
 
 
 @dataclass
@@ -38,6 +43,22 @@ class AssignmentStats:
 
 
 last_stats = AssignmentStats()
+
+
+def _by_row_ranges(kernel, n: int, *args) -> None:
+    """Run a row-range kernel over rows 0..n split across a few threads (it releases the GIL)."""
+    parts = max(1, min(THREADS, n // 256))
+    bounds = np.linspace(0, n, parts + 1).astype(np.int64)
+    if parts == 1:
+        kernel(*args, 0, n)
+        return
+    threads = [
+        threading.Thread(target=kernel, args=(*args, int(a), int(b))) for a, b in zip(bounds[:-1], bounds[1:])
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def _kernels():
@@ -74,7 +95,7 @@ def _candidates(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     allowed_col = capacities > 0
     k = min(TOP_PER_MENTEE, m)
     per_row = np.empty((n, k), dtype=np.int64)
-    kernels.top_per_row(scores, allowed_col, k, per_row)
+    _by_row_ranges(kernels.top_per_row, n, scores, allowed_col, k, per_row)
     quota = np.where(allowed_col, np.minimum(capacities * TOP_PER_SLOT, n), 0).astype(np.int64)
     per_col = np.empty((m, max(int(quota.max(initial=0)), 1)), dtype=np.int64)
     # Mentors pick mentees for whom they are close to the best choice, so
@@ -120,7 +141,7 @@ def _violations(scores, capacities, u_a, u_b, v_a, v_b, tol, per_row) -> np.ndar
     """
     n, m = scores.shape
     out = np.empty((n, min(per_row, m)), dtype=np.int64)
-    _kernels().violations(scores, capacities > 0, u_a, u_b, v_a, v_b, tol, out)
+    _by_row_ranges(_kernels().violations, n, scores, capacities > 0, u_a, u_b, v_a, v_b, tol, out)
     rows = np.repeat(np.arange(n, dtype=np.int64), out.shape[1])
     cols = out.reshape(-1)
     found = cols >= 0
@@ -139,6 +160,7 @@ def _assign_optimal(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     caps = np.maximum(capacities, 0)
     finite = scores[np.isfinite(scores)]
     scale = float(np.abs(finite).max(initial=1.0)) if finite.size else 1.0
+    spread = float(finite.max() - finite.min()) if finite.size else 0.0
     tol = 1e-12 * max(scale, 1.0) * max(n, 1) ** 0.5
     scores = np.ascontiguousarray(scores)
     keys = _candidates(scores, capacities)
@@ -146,24 +168,30 @@ def _assign_optimal(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     row_col = np.full(n, -1, dtype=np.int64)
     u_a, u_b = np.zeros(n, np.int64), np.zeros(n, np.float64)
     v_a, v_b = np.zeros(m + 1, np.int64), np.zeros(m + 1, np.float64)
-    for _ in range(MAX_ROUNDS):
+    while True:
         stats.rounds += 1
         stats.edges.append(int(keys.size))
         graph = _graph(keys, scores, n, m)
         work = kernels.solve_transport(*graph, caps, row_col, u_a, u_b, v_a, v_b)
         stats.searches += int(work[0] + work[1])
         stats.edges_scanned += int(work[2])
-        bad = _violations(scores, capacities, u_a, u_b, v_a[:m], v_b[:m], tol, VIOLATIONS_PER_ROW)
+        # Late rounds take every violated pair, so the loop always ends.
+        per_row = VIOLATIONS_PER_ROW if stats.rounds < GREEDY_ROUNDS else m
+        bad = _violations(scores, capacities, u_a, u_b, v_a[:m], v_b[:m], tol, per_row)
         new = bad[~np.isin(bad, keys)]
         stats.added.append(int(new.size))
         if bad.size == 0:
             break  # the duals are feasible for every allowed pair: optimal
         if new.size == 0:  # pragma: no cover - would mean the solver broke its invariants
             raise RuntimeError("optimality check failed on pairs already in the graph")
+        if stats.rounds <= PRUNE_ROUNDS:
+            # Drop pairs far from tight under the current duals: they slow every
+            # search and the check above brings back any that turns out useful.
+            r, c = keys // m, keys % m
+            slack = -np.asarray(scores[r, c], dtype=np.float64) - u_b[r] - v_b[c]
+            keys = keys[(slack <= PRUNE_SLACK * spread) | (row_col[r] == c) | (u_a[r] + v_a[c] != 0)]
         keys = np.union1d(keys, new)
         row_col[np.unique(new // m)] = -1  # these mentees are re-routed with their new pairs
-    else:  # pragma: no cover - the certificate loop adds pairs every round
-        raise RuntimeError("optimal assignment did not converge")
     matched = row_col < m
     result[matched] = row_col[matched]
     return result

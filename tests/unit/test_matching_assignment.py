@@ -80,7 +80,7 @@ def test_optimal_matches_the_most_mentees_then_the_best_total_like_brute_force(i
     assert total == pytest.approx(best_total, abs=1e-9)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(instances(max_n=7, max_m=4))
 def test_stable_respects_capacities_and_leaves_no_blocking_pair(instance):
     scores, capacities = instance
@@ -90,7 +90,7 @@ def test_stable_respects_capacities_and_leaves_no_blocking_pair(instance):
     assert naive_blocking_pairs(scores, capacities, result) == []
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(instances(), st.randoms(use_true_random=False))
 def test_blocking_pairs_follows_the_definition_for_any_feasible_assignment(instance, rnd):
     scores, capacities = instance
@@ -183,3 +183,26 @@ def test_assign_rejects_bad_input():
         assign(np.zeros((2, 2)), [1, 1], method="greedy")
     with pytest.raises(ValueError):
         assign(np.full((1, 1), np.inf), [1])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_optimal_stays_exact_when_the_first_sparse_graph_is_poor(seed, monkeypatch):
+    # Tiny candidate lists force many certificate rounds, warm starts and re-pricing.
+    from mentormatch.matching import assignment as engine
+
+    monkeypatch.setattr(engine, "TOP_PER_MENTEE", 1)
+    monkeypatch.setattr(engine, "TOP_PER_SLOT", 0)
+    monkeypatch.setattr(engine, "RANDOM_PER_MENTEE", 0)
+    monkeypatch.setattr(engine, "VIOLATIONS_PER_ROW", 1)
+    rng = np.random.default_rng(100 + seed)
+    n, m = 90, 20
+    scores = np.round(rng.random((n, m)) * 0.6 + 0.4 * rng.random(m), 1 + seed % 3)
+    scores[rng.random((n, m)) < 0.35] = -np.inf
+    capacities = rng.integers(0, 6, m)
+    result = assign(scores, capacities)
+    assert engine.last_stats.rounds > 2
+    assert_feasible(scores, capacities, result)
+    count, total = objective(scores, result)
+    ref_count, ref_total = expanded_optimum(scores, capacities)
+    assert count == ref_count
+    assert total == pytest.approx(ref_total, abs=1e-9)
