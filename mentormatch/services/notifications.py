@@ -22,6 +22,7 @@ class Kind(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    AGREEMENT = "agreement"  # terms proposed or confirmed, a meeting logged, the agreement ended
 
 
 SUBJECTS = {
@@ -31,6 +32,7 @@ SUBJECTS = {
     Kind.DECLINED: "A mentoring match was declined",
     Kind.EXPIRED: "A mentoring match expired",
     Kind.WITHDRAWN: "A mentoring match was withdrawn",
+    Kind.AGREEMENT: "News about your mentorship agreement",
 }
 
 

@@ -8,12 +8,15 @@ form, a redirect or a 4xx, and any value it stored must come back escaped.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mentormatch.extensions import db
 from mentormatch.models import Match, MatchOrigin, MatchStatus
+from mentormatch.services import matches
 from tests.factories import PASSWORD, make_user
 
 SCRIPT = "<script>alert('x')</script>"
@@ -31,6 +34,8 @@ PROFILE = {"job_title": "Lab tech", "organisation": "General", "years_experience
            "credentials_sought": ["ascp_mls"], "hopes": "Grow", "time_zone": "UTC", "meeting_mode": "virtual",
            "meeting_frequency": "monthly", "shift": "day", "bio": "Hi", "capacity": "2", "accepting_mentees": "y"}
 NEW_PASSWORD = "another long password"
+TODAY = date.today().isoformat()
+LATER = (date.today() + timedelta(days=90)).isoformat()
 # (role that posts, path, a valid submission); hostile values replace some of its fields.
 # {mentor} and {match} are filled in per test.
 FORMS = [
@@ -44,6 +49,16 @@ FORMS = [
     ("mentee", "/matches/request/{mentor}", {"message": "Hello"}),
     ("mentor", "/matches/{match}/decline", {"reason": "other", "note": "Sorry"}),
     ("mentee", "/notifications/read", {}),
+    ("partner", "/agreements/{agreement}/terms", {
+        "frequency": "monthly", "mode": "virtual", "start_date": TODAY, "end_date": LATER,
+        "specialty_topics": ["hematology"], "goal_topics": ["supervisor"], "other_topics": "Lab math",
+        "expectations": "Be on time"}),
+    ("partner", "/agreements/{agreement}/goals", {"description": "Pass the SH exam", "target_date": LATER}),
+    ("partner", "/agreements/{agreement}/meetings/new", {
+        "held_on": TODAY, "duration_minutes": "60", "mode": "virtual", "topics": ["specialty:hematology"],
+        "shared_notes": "Went well", "private_note": "Nervous"}),
+    ("partner", "/agreements/{agreement}/end", {"reason": "other", "note": "Moving away"}),
+    ("partner", "/agreements/{agreement}/feedback", {"rating": "5", "comment": "Great"}),
 ]
 
 
@@ -62,8 +77,11 @@ def people(app):
                       status=MatchStatus.PROPOSED)
         db.session.add(match)
         db.session.commit()
+        partner, partner_mentor = make_user("mentee"), make_user("mentor")
+        active = matches.request_mentor(partner, partner_mentor.id, "")
+        matches.accept(active, partner_mentor)
         ids = {"mentee": mentee.email, "mentor": mentor.email, "mentor_id": make_user("mentor").id,
-               "match_id": match.id}
+               "match_id": match.id, "partner": partner.email, "agreement_id": active.agreement.id}
         db.session.remove()
     return ids
 
@@ -80,7 +98,7 @@ def test_hostile_values_never_cause_a_server_error(app, people, role, path, vali
         elif change == "drop":
             del values[name]
     client = _client_for(app, role, people)
-    url = path.format(mentor=people["mentor_id"], match=people["match_id"])
+    url = path.format(mentor=people["mentor_id"], match=people["match_id"], agreement=people["agreement_id"])
     response = client.post(url, data=values)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     assert SCRIPT not in response.get_data(as_text=True)
@@ -103,7 +121,7 @@ def test_markup_saved_in_a_profile_comes_back_escaped_everywhere(app, people):
 def test_every_form_refuses_a_post_without_its_csrf_token(app, people, role, path, valid):
     client = _client_for(app, role, people)
     app.config["WTF_CSRF_ENABLED"] = True
-    url = path.format(mentor=people["mentor_id"], match=people["match_id"])
+    url = path.format(mentor=people["mentor_id"], match=people["match_id"], agreement=people["agreement_id"])
     assert client.post(url, data=valid).status_code == 400
 
 

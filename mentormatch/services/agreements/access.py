@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from mentormatch.extensions import db
-from mentormatch.models import Agreement, Notification, User
+from mentormatch.models import Agreement, User
 from mentormatch.models.user import utcnow
+from mentormatch.services.notifications import Kind, notify
 
 
 class AgreementError(ValueError):
@@ -46,5 +47,5 @@ def other_party(agreement: Agreement, user: User) -> User:
 
 
 def tell(user: User, text: str, agreement: Agreement) -> None:
-    """An in-app notification about the agreement (linked through its match)."""
-    db.session.add(Notification(user_id=user.id, kind="agreement", text=text, match_id=agreement.match_id))
+    """Notify ``user`` about the agreement, in the app and by email (linked through its match)."""
+    notify(user, Kind.AGREEMENT, text, agreement.match_id)
