@@ -54,6 +54,10 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    email_confirmed_at: Mapped[datetime | None]
+    # Set when the person deleted their account: personal data is gone, the row
+    # stays so the other party's history can show "Former participant".
+    deleted_at: Mapped[datetime | None]
 
     profile: Mapped[Profile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", uselist=False
