@@ -2,11 +2,14 @@
 
 ``optimal``: match as many mentees as possible, then maximise the total
 score; exact. The dense N x M problem is solved on a sparse candidate graph
-(each mentee's best mentors plus each mentor's best mentees). The solver
-returns dual potentials ``(u, v)``; every allowed pair of the dense matrix is
-then checked in numpy chunks for a negative reduced cost. Pairs that could
-improve the result are added and the graph re-solved until none is left:
-the duals then certify optimality over all pairs, not just the candidates.
+(each mentee's best mentors, each mentor's best mentees, a few random pairs
+so that the first graph admits a full matching). The solver (``_kernels``)
+keeps dual potentials ``(u, v)``; every allowed pair of the dense matrix is
+then checked for a negative reduced cost. The most negative pairs of each
+mentee are added and the graph re-solved from the previous state (warm
+start) until no pair is left: the duals then certify optimality over all
+pairs, not just the candidates. Exactness does not depend on the tuning
+constants below; they only change how many rounds that takes.
 
 ``stable``: mentee-proposing deferred acceptance where both sides rank by
 the pair score, ties broken by the lower index; ``blocking_pairs`` checks it.
@@ -15,7 +18,7 @@ the pair score, ties broken by the lower index; ``blocking_pairs`` checks it.
 from __future__ import annotations
 
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,17 +51,13 @@ last_stats = AssignmentStats()
 def _by_row_ranges(kernel, n: int, *args) -> None:
     """Run a row-range kernel over rows 0..n split across a few threads (it releases the GIL)."""
     parts = max(1, min(THREADS, n // 256))
-    bounds = np.linspace(0, n, parts + 1).astype(np.int64)
     if parts == 1:
         kernel(*args, 0, n)
         return
-    threads = [
-        threading.Thread(target=kernel, args=(*args, int(a), int(b))) for a, b in zip(bounds[:-1], bounds[1:])
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    bounds = np.linspace(0, n, parts + 1).astype(np.int64).tolist()
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        for done in [pool.submit(kernel, *args, a, b) for a, b in zip(bounds[:-1], bounds[1:])]:
+            done.result()  # re-raise any error from the kernel
 
 
 def _kernels():
@@ -72,7 +71,7 @@ def _validate(scores, capacities) -> tuple[np.ndarray, np.ndarray]:
     scores = np.asarray(scores)
     if scores.ndim != 2:
         raise ValueError("scores must be a 2-D array (mentees x mentors)")
-    if not np.issubdtype(scores.dtype, np.floating):
+    if scores.dtype not in (np.float32, np.float64):
         scores = scores.astype(np.float64)
     capacities = np.asarray(capacities).astype(np.int64).reshape(-1)
     if capacities.shape[0] != scores.shape[1]:
@@ -80,12 +79,6 @@ def _validate(scores, capacities) -> tuple[np.ndarray, np.ndarray]:
     if np.isposinf(scores).any():
         raise ValueError("scores may not be +inf")
     return scores, capacities
-
-
-def _allowed(block: np.ndarray, full: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(block)
-    ok[:, full] = False
-    return ok
 
 
 def _candidates(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
