@@ -6,6 +6,7 @@ import itertools
 
 from mentormatch.extensions import db
 from mentormatch.models import Role, User
+from mentormatch.models.user import utcnow
 from mentormatch.services import accounts
 from mentormatch.services.profiles import ProfileInput, save_profile
 
@@ -38,7 +39,7 @@ def profile_input(role: str = "mentee", **overrides) -> ProfileInput:
 
 def make_user(role: str = "mentee", *, email: str | None = None, name: str | None = None,
               password: str = PASSWORD, profile: bool = True, active: bool = True,
-              **profile_overrides) -> User:
+              confirmed: bool = True, **profile_overrides) -> User:
     """Create and commit a user of ``role``, with a complete profile unless told not to."""
     n = next(_numbers)
     email = email or f"{role}{n}@lab.example.org"
@@ -49,7 +50,8 @@ def make_user(role: str = "mentee", *, email: str | None = None, name: str | Non
         user = accounts.register(email, name, password, role)
         if profile:
             save_profile(user, profile_input(role, **profile_overrides))
-    if not active:
-        user.active = False
+    if not active or confirmed:
+        user.active = active
+        user.email_confirmed_at = utcnow() if confirmed else None
         db.session.commit()
     return user

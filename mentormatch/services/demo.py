@@ -10,6 +10,7 @@ from faker import Faker
 from mentormatch import domain
 from mentormatch.extensions import db
 from mentormatch.models import Role, User
+from mentormatch.models.user import utcnow
 from mentormatch.services.accounts import find_user_by_email, hash_password
 from mentormatch.services.profiles import ProfileInput, apply_profile
 
@@ -95,20 +96,21 @@ def seed_demo(seed: int = DEFAULT_SEED) -> DemoCounts:
     # One hash for every demo account: scrypt is slow on purpose, and these
     # accounts share a published password anyway.
     password_hash = hash_password(DEMO_PASSWORD)
+    confirmed = utcnow()
     specialties = domain.codes(domain.SPECIALTIES)
     goals = domain.codes(domain.CAREER_GOALS)
 
     db.session.add(User(email=COORDINATOR_EMAIL, name="Dana Whitfield", role=Role.COORDINATOR,
-                        password_hash=password_hash))
+                        password_hash=password_hash, email_confirmed_at=confirmed))
     for i in range(MENTOR_COUNT):
         email = MENTOR_EMAIL if i == 0 else f"mentor{i:03d}@example.org"
-        user = User(email=email, name=fake.name(), role=Role.MENTOR, password_hash=password_hash)
+        user = User(email=email, name=fake.name(), role=Role.MENTOR, password_hash=password_hash, email_confirmed_at=confirmed)
         # Round-robin the first specialty so every specialty has mentors.
         chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 2))
         apply_profile(user, _mentor_input(rng, fake, sorted(set(chosen)), goals, i))
     for i in range(MENTEE_COUNT):
         email = MENTEE_EMAIL if i == 0 else f"mentee{i:03d}@example.org"
-        user = User(email=email, name=fake.name(), role=Role.MENTEE, password_hash=password_hash)
+        user = User(email=email, name=fake.name(), role=Role.MENTEE, password_hash=password_hash, email_confirmed_at=confirmed)
         chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 1))
         apply_profile(user, _mentee_input(rng, fake, sorted(set(chosen)), goals, i))
     db.session.commit()

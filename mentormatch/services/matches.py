@@ -222,6 +222,21 @@ def withdraw(match: Match, user: User) -> Match:
     return match
 
 
+def withdraw_open_matches_of(user: User) -> int:
+    """Withdraw every pending match of someone leaving the program, telling the other side."""
+    with transaction():
+        pending = db.session.scalars(db.select(Match).where(
+            or_(Match.mentee_id == user.id, Match.mentor_id == user.id), Match.status.in_(PENDING))).all()
+        for match in pending:
+            match.status = MatchStatus.WITHDRAWN
+            match.closed_by_id = user.id
+            match.decided_at = utcnow()
+            other = match.mentor if user.id == match.mentee_id else match.mentee
+            notify(other, Kind.WITHDRAWN, f"{user.name} has left the program, so your open match was withdrawn.",
+                   match.id)
+    return len(pending)
+
+
 def expire_overdue(now: datetime | None = None) -> int:
     """Expire pending matches past their date and tell both sides; returns how many."""
     now = now or utcnow()

@@ -10,6 +10,7 @@ from mentormatch.mail import Email, send_all
 from mentormatch.models import User
 
 OUTBOX = "outbox"
+DEPTH = "transaction_depth"
 
 
 def queue_email(email: Email) -> None:
@@ -19,15 +20,27 @@ def queue_email(email: Email) -> None:
 
 @contextmanager
 def transaction() -> Iterator[None]:
-    """Commit what the block did, then send its emails; on error roll back and send nothing."""
+    """Commit what the block did, then send its emails; on error roll back and send nothing.
+
+    Blocks nest: a use case that calls others (deleting an account ends its
+    agreements) runs them inside its own block, and only the outermost one
+    commits, so the whole is saved or nothing is.
+    """
+    depth = db.session.info.get(DEPTH, 0)
+    db.session.info[DEPTH] = depth + 1
     try:
         yield
-        db.session.commit()
+        if depth == 0:
+            db.session.commit()
     except BaseException:
-        db.session.rollback()
-        db.session.info.pop(OUTBOX, None)
+        if depth == 0:
+            db.session.rollback()
+            db.session.info.pop(OUTBOX, None)
         raise
-    send_all(db.session.info.pop(OUTBOX, []))
+    finally:
+        db.session.info[DEPTH] = depth
+    if depth == 0:
+        send_all(db.session.info.pop(OUTBOX, []))
 
 
 def begin_locked_for_mentor(mentor_id: int) -> None:

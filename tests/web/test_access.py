@@ -32,6 +32,14 @@ EXPECTED = {
     ("POST", "/auth/reset"): (200, 200, 200, 200),  # empty form: errors shown, nothing sent
     ("GET", "/auth/reset/{token}"): (302, 302, 302, 302),  # a forged token goes back to the request form
     ("POST", "/auth/reset/{token}"): (302, 302, 302, 302),
+    ("GET", "/auth/account"): (LOGIN, 200, 200, 200),
+    ("GET", "/auth/confirm/{token}"): (LOGIN, 302, 302, 302),  # a forged link confirms nothing
+    ("POST", "/auth/confirm"): (LOGIN, 302, 302, 302),
+    ("GET", "/auth/email"): (LOGIN, 200, 200, 200),
+    ("POST", "/auth/email"): (LOGIN, 200, 200, 200),
+    ("GET", "/auth/email/{token}"): (LOGIN, 302, 302, 302),
+    ("GET", "/auth/delete"): (LOGIN, 200, 200, 200),
+    ("POST", "/auth/delete"): (LOGIN, 200, 200, 200),  # empty form: errors, nothing deleted
     ("GET", "/auth/password"): (LOGIN, 200, 200, 200),
     ("POST", "/auth/password"): (LOGIN, 200, 200, 200),
     ("GET", "/home"): (LOGIN, 200, 200, 302),

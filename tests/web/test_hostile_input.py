@@ -47,6 +47,8 @@ FORMS = [
     ("mentor", "/profile/edit", PROFILE),
     ("mentee", "/auth/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}),
     ("mentee", "/matches/request/{mentor}", {"message": "Hello"}),
+    ("mentee", "/auth/email", {"email": "elsewhere@example.org", "password": PASSWORD}),
+    ("mentee", "/auth/delete", {"password": "not the password", "understood": "y"}),
     ("mentor", "/matches/{match}/decline", {"reason": "other", "note": "Sorry"}),
     ("mentee", "/notifications/read", {}),
     ("partner", "/agreements/{agreement}/terms", {

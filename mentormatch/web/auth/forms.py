@@ -62,3 +62,17 @@ class NewPasswordForm(FlaskForm):
 
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField("New email address", validators=[DataRequired(), Length(max=254), Email()])
+    password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    understood = BooleanField(
+        "I understand that my profile, notifications and private notes are deleted for good, "
+        "my open matches are withdrawn and my agreements end.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )

@@ -1,0 +1,143 @@
+"""Email confirmation, change of email address, and deleting one's account."""
+
+import re
+
+import pytest
+
+from mentormatch.extensions import db
+from mentormatch.models import (
+    Agreement, Match, MatchOrigin, MatchStatus, Meeting, Notification, PrivateNote, Profile, User,
+)
+from mentormatch.services import agreements, matches
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    sent = []
+    monkeypatch.setattr("mentormatch.services.account_email.send_all", sent.extend)
+    return sent
+
+
+def _path(outbox, prefix):
+    return re.search(rf"http://[^/]+({prefix}/\S+)", outbox[-1].body).group(1)
+
+
+def _user(app, user_id):
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        found = {"email": user.email, "name": user.name, "confirmed": user.email_confirmed_at is not None,
+                 "active": user.active, "deleted": user.deleted_at is not None}
+        db.session.remove()
+    return found
+
+
+def test_signing_up_emails_a_link_that_confirms_the_address(app, client, outbox):
+    client.post("/auth/signup", data={"role": "mentee", "name": "Ada", "email": "ada@example.org",
+                                      "password": PASSWORD, "confirm": PASSWORD})
+    assert [e.to for e in outbox] == ["ada@example.org"]
+    assert "Please confirm your email address" in client.get("/home").get_data(as_text=True)
+    client.get(_path(outbox, "/auth/confirm"))
+    page = client.get("/home").get_data(as_text=True)
+    assert "Please confirm your email address" not in page
+    with app.app_context():
+        assert db.session.scalar(db.select(User.email_confirmed_at).where(User.email == "ada@example.org"))
+
+
+def test_a_forged_confirmation_link_confirms_nothing(app, client, person):
+    mentee = person("mentee", confirmed=False)
+    client.get("/auth/confirm/not-a-real-token")
+    assert _user(app, mentee.id)["confirmed"] is False
+
+
+def test_the_confirmation_link_can_be_sent_again(client, person, login, outbox):
+    mentee = person("mentee", confirmed=False)
+    login(mentee)
+    client.post("/auth/confirm")
+    assert [e.to for e in outbox] == [mentee.email]
+
+
+def test_changing_the_email_needs_the_password_and_a_link_sent_to_the_new_address(app, client, person, login,
+                                                                                  outbox):
+    mentor = person("mentor")
+    login(mentor)
+    wrong = client.post("/auth/email", data={"email": "new@example.org", "password": "not my password"})
+    assert "That is not your current password." in wrong.get_data(as_text=True) and outbox == []
+    client.post("/auth/email", data={"email": "New@Example.org", "password": PASSWORD})
+    assert [e.to for e in outbox] == ["new@example.org"]
+    assert _user(app, mentor.id)["email"] == mentor.email  # nothing changes before the link is followed
+    client.get(_path(outbox, "/auth/email"))
+    assert _user(app, mentor.id)["email"] == "new@example.org"
+    assert app.test_client().post("/auth/login", data={"email": "new@example.org", "password": PASSWORD}).status_code == 302
+
+
+def test_an_address_another_account_uses_cannot_be_taken(client, person, login, outbox):
+    person("mentee", email="taken@example.org")
+    login(person("mentor"))
+    page = client.post("/auth/email", data={"email": "taken@example.org", "password": PASSWORD})
+    assert "Another account uses this address." in page.get_data(as_text=True) and outbox == []
+
+
+def _pair_with_history(app):
+    with app.app_context():
+        mentee, mentor = make_user("mentee", name="Leaving Mentee"), make_user("mentor", name="Staying Mentor")
+        match = matches.request_mentor(mentee, mentor.id, "")
+        matches.accept(match, mentor)
+        agreement = match.agreement
+        today = agreements.today()
+        from datetime import timedelta
+
+        version = agreements.propose_terms(agreement, mentee, agreements.TermsInput(
+            "monthly", "virtual", today, today + timedelta(days=180), ["specialty:hematology"]))
+        agreements.confirm_terms(agreement, mentor, version.number)
+        agreements.log_meeting(agreement, mentee, agreements.MeetingInput(
+            today, 45, "virtual", ["specialty:hematology"], shared_notes="Talked about the SH exam",
+            private_note="Mentee's own worries"))
+        other = make_user("mentor")
+        pending = Match(mentee_id=mentee.id, mentor_id=other.id, origin=MatchOrigin.ROUND,
+                        status=MatchStatus.PROPOSED)
+        db.session.add(pending)
+        db.session.commit()
+        ids = {"mentee": mentee.id, "mentee_email": mentee.email, "mentor": mentor.id, "match": match.id,
+               "pending": pending.id, "other": other.id}
+        db.session.remove()
+    return ids
+
+
+def test_deleting_an_account_removes_personal_data_and_keeps_the_other_partys_history(app, client, login):
+    ids = _pair_with_history(app)
+    login(ids["mentee_email"])
+    refused = client.post("/auth/delete", data={"password": PASSWORD})
+    assert "Tick the box to confirm." in refused.get_data(as_text=True)
+    assert client.post("/auth/delete", data={"password": PASSWORD, "understood": "y"}).status_code == 302
+
+    gone = _user(app, ids["mentee"])
+    assert gone["name"] == "Former participant" and ids["mentee_email"] not in gone["email"]
+    assert gone["active"] is False and gone["deleted"] is True
+    with app.app_context():
+        assert db.session.scalar(db.select(Profile).where(Profile.user_id == ids["mentee"])) is None
+        assert db.session.scalars(db.select(Notification).where(Notification.user_id == ids["mentee"])).all() == []
+        assert db.session.scalars(db.select(PrivateNote).where(PrivateNote.author_id == ids["mentee"])).all() == []
+        ended = db.session.get(Match, ids["match"])
+        assert ended.status == MatchStatus.ENDED
+        assert db.session.scalar(db.select(Agreement.status).where(Agreement.match_id == ids["match"])) == "ended"
+        assert db.session.get(Match, ids["pending"]).status == MatchStatus.WITHDRAWN
+        assert db.session.scalar(db.select(Meeting.shared_notes)) == "Talked about the SH exam"
+        db.session.remove()
+    assert app.test_client().post("/auth/login", data={"email": ids["mentee_email"], "password": PASSWORD}
+                                  ).status_code == 200
+
+    mentor_client = app.test_client()
+    with app.app_context():
+        mentor_email = db.session.get(User, ids["mentor"]).email
+    mentor_client.post("/auth/login", data={"email": mentor_email, "password": PASSWORD})
+    history = mentor_client.get(f"/matches/{ids['match']}").get_data(as_text=True)
+    assert "Former participant" in history and "Leaving Mentee" not in history
+
+
+def test_a_wrong_password_deletes_nothing(app, client, person, login):
+    mentee = person("mentee")
+    login(mentee)
+    page = client.post("/auth/delete", data={"password": "not my password", "understood": "y"})
+    assert "That is not your current password." in page.get_data(as_text=True)
+    assert _user(app, mentee.id)["deleted"] is False
