@@ -36,13 +36,18 @@ SUBJECTS = {
 }
 
 
+def notification_email(email: str, name: str, kind: Kind, text: str, match_id: int | None) -> Email:
+    """The email that mirrors an in-app notification."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    link = f"{base}/matches/{match_id}" if match_id else base
+    return Email(to=email, subject=f"MentorMatch: {SUBJECTS[kind]}",
+                 body=f"Hello {name},\n\n{text}\n\n{link}\n\n-- MentorMatch")
+
+
 def notify(user: User, kind: Kind, text: str, match_id: int | None = None) -> None:
     """Tell ``user`` in the app, and by email once the transaction commits."""
     db.session.add(Notification(user_id=user.id, kind=kind, text=text, match_id=match_id))
-    base = current_app.config["BASE_URL"].rstrip("/")
-    link = f"{base}/matches/{match_id}" if match_id else base
-    queue_email(Email(to=user.email, subject=f"MentorMatch: {SUBJECTS[kind]}",
-                      body=f"Hello {user.name},\n\n{text}\n\n{link}\n\n-- MentorMatch"))
+    queue_email(notification_email(user.email, user.name, kind, text, match_id))
 
 
 def unread_count(user: User) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -23,16 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from mentormatch.extensions import db
-from mentormatch.mail import Email
-from mentormatch.matching import CRITERIA, MenteeFeatures, MentorFeatures, Weights, assign, explain, score_matrix
-from mentormatch.matching.scoring import MODE_CLASH, MODE_INDEX, forbidden_reason, score_parts
-from mentormatch.models import PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, Role, User
+from mentormatch.matching import CRITERIA, MenteeFeatures, MentorFeatures, Weights, assign, score_matrix
+from mentormatch.matching.scoring import MODE_CLASH, MODE_INDEX, score_parts
+from mentormatch.models import PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, User
 from mentormatch.models.match import RoundStatus
 from mentormatch.models.user import utcnow
-from mentormatch.services.accounts import find_user_by_email
-from mentormatch.services.matches import MatchError
-from mentormatch.services.notifications import SUBJECTS, Kind, notify
-from mentormatch.services.pool import Pool, declined_pairs, features_of, load_pool
+from mentormatch.services.notifications import Kind, notification_email
+from mentormatch.services.pool import Pool, load_pool
 from mentormatch.services.transactions import queue_email, transaction
 
 METHODS = ("optimal", "stable")
@@ -305,14 +302,11 @@ def _bulk_notify(rows: list[tuple[int, str, str, str, int]], kind: Kind) -> None
     _bulk_insert(Notification.__table__, [
         {"user_id": user_id, "kind": str(kind), "text": body, "match_id": match_id, "created_at": now}
         for user_id, _, _, body, match_id in rows])
-    base = current_app.config["BASE_URL"].rstrip("/")
-    subject = f"MentorMatch: {SUBJECTS[kind]}"
     for _, email, name, body, match_id in rows:
-        queue_email(Email(to=email, subject=subject,
-                          body=f"Hello {name},\n\n{body}\n\n{base}/matches/{match_id}\n\n-- MentorMatch"))
+        queue_email(notification_email(email, name, kind, body, match_id))
 
 
-def _proposal_text(other: str, as_what: str) -> str:
+def proposal_text(other: str, as_what: str) -> str:
     return f"The program coordinator proposes {other} as your {as_what}. Please accept or decline."
 
 
@@ -361,8 +355,8 @@ def publish_round(params: RoundParams, coordinator: User, expected_digest: str |
             people = _round_people(matching_round.id)
             notices = []
             for match_id, e_id, e_mail, e_name, o_id, o_mail, o_name in people:
-                notices.append((e_id, e_mail, e_name, _proposal_text(o_name, "mentor"), match_id))
-                notices.append((o_id, o_mail, o_name, _proposal_text(e_name, "mentee"), match_id))
+                notices.append((e_id, e_mail, e_name, proposal_text(o_name, "mentor"), match_id))
+                notices.append((o_id, o_mail, o_name, proposal_text(e_name, "mentee"), match_id))
             _bulk_notify(notices, Kind.PROPOSAL)
             timings["write"] = time.perf_counter() - started
     except IntegrityError as error:
@@ -468,84 +462,3 @@ def get_round(round_id: int) -> MatchingRound | None:
 
 def get_match(match_id: int) -> Match | None:
     return db.session.get(Match, match_id)
-
-
-# --- Pairing by hand -------------------------------------------------------
-
-
-class PairNeedsConfirmation(RoundError):
-    """The pair is allowed only if the coordinator confirms; ``warnings`` say why."""
-
-    def __init__(self, warnings: list[str]) -> None:
-        super().__init__("Check the warnings below; tick “Pair them anyway” to go ahead.")
-        self.warnings = warnings
-
-
-def _participant(email: str, role: Role) -> User:
-    user = find_user_by_email(email)
-    if user is None or user.role != role:
-        raise MatchError(f"No {role} has the email {email.strip()}.")
-    if not user.active:
-        raise MatchError(f"{user.name}'s account is deactivated.")
-    return user
-
-
-def pair_warnings(mentee: User, mentor: User) -> list[str]:
-    """Why pairing these two goes against the program's rules (empty if it does not)."""
-    warnings: list[str] = []
-    found = features_of([mentee.id, mentor.id])
-    if mentee.id not in found or mentee.profile is None or not mentee.profile.is_complete:
-        warnings.append(f"{mentee.name}'s profile is incomplete.")
-    if mentor.id not in found or mentor.profile is None or not mentor.profile.is_complete:
-        warnings.append(f"{mentor.name}'s profile is incomplete.")
-    capacity = (mentor.profile.capacity or 0) if mentor.profile else 0
-    taken = db.session.scalar(db.select(func.count()).select_from(Match).where(
-        Match.mentor_id == mentor.id, Match.status.in_((MatchStatus.ACTIVE, *PENDING))))
-    if taken >= capacity:
-        warnings.append(f"{mentor.name} is full: {taken} of {capacity} places are taken or proposed.")
-    if mentor.profile is not None and not mentor.profile.accepting_mentees:
-        warnings.append(f"{mentor.name} is not accepting new mentees.")
-    if mentee.id in found and mentor.id in found:
-        reason = forbidden_reason(found[mentee.id], replace(found[mentor.id], capacity=max(1, capacity - taken)),
-                                  declined=declined_pairs(mentee.id))
-        if reason:
-            warnings.append(f"The matching rules forbid this pair: {reason.lower()}.")
-    return warnings
-
-
-def find_pair(mentee_email: str, mentor_email: str) -> tuple[User, User]:
-    """The mentee and the mentor named by email; ``MatchError`` if either is not one."""
-    return _participant(mentee_email, Role.MENTEE), _participant(mentor_email, Role.MENTOR)
-
-
-def pair_by_hand(coordinator: User, mentee_email: str, mentor_email: str, confirmed: bool = False) -> Match:
-    """Propose a pair chosen by the coordinator; both must still accept.
-
-    Raises ``MatchError`` when the pair cannot exist (wrong people, already
-    paired) and ``PairNeedsConfirmation`` when it breaks a rule the
-    coordinator may override.
-    """
-    mentee, mentor = find_pair(mentee_email, mentor_email)
-    if db.session.scalar(db.select(Match.id).where(Match.mentee_id == mentee.id, Match.status == MatchStatus.ACTIVE)):
-        raise MatchError(f"{mentee.name} already has an active mentor.")
-    if db.session.scalar(db.select(Match.id).where(Match.mentee_id == mentee.id, Match.mentor_id == mentor.id,
-                                                   Match.status.in_(PENDING))):
-        raise MatchError(f"{mentee.name} and {mentor.name} already have an open match.")
-    warnings = pair_warnings(mentee, mentor)
-    if warnings and not confirmed:
-        raise PairNeedsConfirmation(warnings)
-    found = features_of([mentee.id, mentor.id])
-    score = (explain(found[mentee.id], found[mentor.id]).score
-             if mentee.id in found and mentor.id in found else None)
-    try:
-        with transaction():
-            match = Match(mentee_id=mentee.id, mentor_id=mentor.id, origin=MatchOrigin.MANUAL,
-                          status=MatchStatus.PROPOSED, score=score, closed_by_id=None,
-                          expires_at=utcnow() + timedelta(days=current_app.config["MATCH_EXPIRY_DAYS"]))
-            db.session.add(match)
-            db.session.flush()
-            notify(mentee, Kind.PROPOSAL, _proposal_text(mentor.name, "mentor"), match.id)
-            notify(mentor, Kind.PROPOSAL, _proposal_text(mentee.name, "mentee"), match.id)
-    except IntegrityError as error:
-        raise MatchError(f"{mentee.name} and {mentor.name} already have an open match.") from error
-    return match

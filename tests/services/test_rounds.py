@@ -11,7 +11,7 @@ from mentormatch.extensions import db
 from mentormatch.matching import Weights
 from mentormatch.models import Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus
 from mentormatch.models.user import utcnow
-from mentormatch.services import matches, rounds, transactions
+from mentormatch.services import matches, pairing, rounds, transactions
 from mentormatch.services.matches import MatchError
 from mentormatch.services.rounds import RoundParams
 from tests.factories import make_user
@@ -279,7 +279,7 @@ def test_the_rounds_page_counts_each_rounds_answers(coordinator, sent):
 
 def test_a_fitting_pair_by_hand_is_proposed_at_once_and_both_are_told(coordinator, sent):
     someone, chosen = mentee(), mentor()
-    match = rounds.pair_by_hand(coordinator, someone.email, chosen.email.upper())
+    match = pairing.pair_by_hand(coordinator, someone.email, chosen.email.upper())
     assert match.origin == MatchOrigin.MANUAL and match.status == MatchStatus.PROPOSED
     assert match.round_id is None and match.expires_at is not None and 0 < match.score <= 1
     assert sorted(e.to for e in sent) == sorted([someone.email, chosen.email])
@@ -287,19 +287,19 @@ def test_a_fitting_pair_by_hand_is_proposed_at_once_and_both_are_told(coordinato
 
 def test_a_forbidden_pair_by_hand_needs_confirmation(coordinator, sent):
     someone, chosen = mentee(meeting_mode="in_person"), mentor(meeting_mode="virtual")
-    with pytest.raises(rounds.PairNeedsConfirmation) as needed:
-        rounds.pair_by_hand(coordinator, someone.email, chosen.email)
+    with pytest.raises(pairing.PairNeedsConfirmation) as needed:
+        pairing.pair_by_hand(coordinator, someone.email, chosen.email)
     assert any("meeting modes clash" in w for w in needed.value.warnings)
     assert count(Match) == 0
-    match = rounds.pair_by_hand(coordinator, someone.email, chosen.email, confirmed=True)
+    match = pairing.pair_by_hand(coordinator, someone.email, chosen.email, confirmed=True)
     assert match.origin == MatchOrigin.MANUAL and match.score is None
 
 
 def test_pairing_with_a_full_mentor_warns_about_capacity(coordinator, sent):
     someone, other, chosen = mentee(), mentee(), mentor(capacity=1)
-    rounds.pair_by_hand(coordinator, other.email, chosen.email)
-    with pytest.raises(rounds.PairNeedsConfirmation) as needed:
-        rounds.pair_by_hand(coordinator, someone.email, chosen.email)
+    pairing.pair_by_hand(coordinator, other.email, chosen.email)
+    with pytest.raises(pairing.PairNeedsConfirmation) as needed:
+        pairing.pair_by_hand(coordinator, someone.email, chosen.email)
     assert needed.value.warnings == [f"{chosen.name} is full: 1 of 1 places are taken or proposed."]
 
 
@@ -308,25 +308,25 @@ def test_pairing_a_pair_that_declined_before_warns(coordinator, sent):
     db.session.add(Match(mentee_id=someone.id, mentor_id=chosen.id, status=MatchStatus.DECLINED,
                          origin=MatchOrigin.REQUEST))
     db.session.commit()
-    with pytest.raises(rounds.PairNeedsConfirmation) as needed:
-        rounds.pair_by_hand(coordinator, someone.email, chosen.email)
+    with pytest.raises(pairing.PairNeedsConfirmation) as needed:
+        pairing.pair_by_hand(coordinator, someone.email, chosen.email)
     assert needed.value.warnings == ["The matching rules forbid this pair: declined before."]
 
 
 def test_pairing_needs_a_mentee_and_a_mentor_who_are_not_already_paired(coordinator, sent):
     someone, chosen = mentee(), mentor(capacity=2)
     with pytest.raises(MatchError, match="No mentee has the email"):
-        rounds.pair_by_hand(coordinator, chosen.email, someone.email)
+        pairing.pair_by_hand(coordinator, chosen.email, someone.email)
     with pytest.raises(MatchError, match="No mentor has the email"):
-        rounds.pair_by_hand(coordinator, someone.email, "nobody@example.org")
-    rounds.pair_by_hand(coordinator, someone.email, chosen.email)
+        pairing.pair_by_hand(coordinator, someone.email, "nobody@example.org")
+    pairing.pair_by_hand(coordinator, someone.email, chosen.email)
     with pytest.raises(MatchError, match="already have an open match"):
-        rounds.pair_by_hand(coordinator, someone.email, chosen.email, confirmed=True)
+        pairing.pair_by_hand(coordinator, someone.email, chosen.email, confirmed=True)
 
 
 def test_a_coordinator_can_end_a_pending_proposal_which_leaves_the_pending_list(coordinator, sent):
     someone, chosen = mentee(), mentor()
-    match = rounds.pair_by_hand(coordinator, someone.email, chosen.email)
+    match = pairing.pair_by_hand(coordinator, someone.email, chosen.email)
     assert [m.id for m in rounds.pending_proposals(1, 10).items] == [match.id]
     matches.withdraw(match, coordinator)
     assert match.status == MatchStatus.WITHDRAWN

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from mentormatch.extensions import db
-from mentormatch.models import Match, MatchOrigin, MatchStatus
+from mentormatch.models import Match, MatchingRound, MatchOrigin, MatchStatus
 from mentormatch.services import agreements, matches
 from mentormatch.services.agreements import MeetingInput, TermsInput
 from tests.factories import PASSWORD, make_user
@@ -70,10 +70,19 @@ EXPECTED = {
     ("POST", "/agreements/{agreement}/end"): (LOGIN, 404, 404, 400),  # coordinator: empty form, errors back
     ("POST", "/agreements/{agreement}/feedback"): (LOGIN, 404, 404, 403),
     ("GET", "/coordinator/"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/rounds"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/rounds/new"): (LOGIN, 403, 403, 200),
+    ("POST", "/coordinator/rounds/new"): (LOGIN, 403, 403, 200),  # empty form: errors shown, nothing run
+    ("POST", "/coordinator/rounds/{round}/withdraw"): (LOGIN, 403, 403, 302),  # unconfirmed: back to the list
+    ("GET", "/coordinator/pairs/new"): (LOGIN, 403, 403, 200),
+    ("POST", "/coordinator/pairs/new"): (LOGIN, 403, 403, 200),  # empty form: errors shown
+    ("GET", "/coordinator/proposals"): (LOGIN, 403, 403, 200),
+    ("POST", "/coordinator/proposals/{match}/end"): (LOGIN, 403, 403, 302),
 }
 
 PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}", "<token>": "{token}",
-                "<int:agreement_id>": "{agreement}", "<int:goal_id>": "{goal}", "<int:meeting_id>": "{meeting}"}
+                "<int:agreement_id>": "{agreement}", "<int:goal_id>": "{goal}", "<int:meeting_id>": "{meeting}",
+                "<int:round_id>": "{round}"}
 
 
 @pytest.fixture
@@ -81,8 +90,10 @@ def foreign(app):
     """A mentor, a match and an agreement (with a goal and a meeting) of people the test never logs in as."""
     with app.app_context():
         mentor = make_user("mentor")
+        matching_round = MatchingRound(method="optimal", weights={}, excluded_pairs=[], proposals=1,
+                                       total_score=0.5)
         match = Match(mentee_id=make_user("mentee").id, mentor_id=make_user("mentor").id,
-                      origin=MatchOrigin.ROUND, status=MatchStatus.PROPOSED)
+                      origin=MatchOrigin.ROUND, status=MatchStatus.PROPOSED, round=matching_round)
         db.session.add(match)
         db.session.commit()
         pair_mentee, pair_mentor = make_user("mentee"), make_user("mentor")
@@ -95,7 +106,7 @@ def foreign(app):
         goal = agreements.add_goal(agreement, pair_mentee, "Pass the exam", None)
         meeting = agreements.log_meeting(agreement, pair_mentee,
                                          MeetingInput(today, 60, "virtual", ["specialty:hematology"]))
-        ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token",
+        ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token", "round": matching_round.id,
                "agreement": agreement.id, "goal": goal.id, "meeting": meeting.id}
         db.session.remove()
     return ids

@@ -2,7 +2,6 @@ import re
 
 from mentormatch.extensions import db
 from mentormatch.models import Match, MatchOrigin, MatchStatus, Notification
-from tests.factories import make_user
 
 
 def _match(app, mentee, mentor, status=MatchStatus.PROPOSED, origin=MatchOrigin.ROUND):

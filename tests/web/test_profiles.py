@@ -3,7 +3,7 @@ import re
 import pytest
 
 from mentormatch.extensions import db
-from mentormatch.models import Profile, ProfileTag, TagKind, User
+from mentormatch.models import TagKind, User
 
 GOOD_MENTEE = {
     "job_title": "Medical Laboratory Technician", "organisation": "Lakeside Hospital",

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from mentormatch.models import Permission
-from mentormatch.services import rounds
+from mentormatch.services import pairing, rounds
 from mentormatch.services.matches import MatchError, withdraw
 from mentormatch.services.program import program_summary
 from mentormatch.web.access import permission_required
@@ -99,9 +99,9 @@ def new_pair():
     warnings: list[str] = []
     if form.validate_on_submit():
         try:
-            match = rounds.pair_by_hand(current_user, form.mentee_email.data, form.mentor_email.data,
+            match = pairing.pair_by_hand(current_user, form.mentee_email.data, form.mentor_email.data,
                                         confirmed=form.confirmed())
-        except rounds.PairNeedsConfirmation as needed:
+        except pairing.PairNeedsConfirmation as needed:
             warnings = needed.warnings
             form.warned_for.data = form.pair_key()
             form.confirm.data = False
