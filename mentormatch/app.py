@@ -63,10 +63,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from mentormatch.web import agreements, auth, coordinator, main, matches, notifications, profiles
+    from mentormatch.web import agreements, auth, console, coordinator, main, matches, notifications, profiles
     from mentormatch.web.templating import template_globals
 
-    for module in (main, auth, profiles, matches, agreements, notifications, coordinator):
+    for module in (main, auth, profiles, matches, agreements, notifications, coordinator, console):
         app.register_blueprint(module.bp)
     app.context_processor(template_globals)
 
@@ -82,8 +82,9 @@ def register_security(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from mentormatch.cli import commands
+    from mentormatch.cli_console import commands as console_commands
 
-    for command in commands:
+    for command in (*commands, *console_commands):
         app.cli.add_command(command)
 
 

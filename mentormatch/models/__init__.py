@@ -2,6 +2,7 @@
 
 from mentormatch.models.agreement import Agreement, AgreementStatus, AgreementVersion, VersionStatus
 from mentormatch.models.agreement_goal import AgreementFeedback, AgreementGoal, GoalStatus
+from mentormatch.models.audit import AuditEntry, ReviewFlag
 from mentormatch.models.match import (
     PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus,
 )
@@ -10,7 +11,7 @@ from mentormatch.models.profile import Profile, ProfileTag, TagKind
 from mentormatch.models.user import Permission, Role, User
 
 __all__ = [
-    "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion",
+    "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion", "AuditEntry",
     "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Notification", "Permission",
-    "PrivateNote", "Profile", "ProfileTag", "Role", "RoundStatus", "TagKind", "User", "VersionStatus",
+    "PrivateNote", "Profile", "ProfileTag", "ReviewFlag", "Role", "RoundStatus", "TagKind", "User", "VersionStatus",
 ]

@@ -1,0 +1,203 @@
+"""Review queues for coordinators, and the action each row offers.
+
+Queues: unmatched mentees (with the reason), proposals waiting longer than
+N days (send a reminder), declined proposals (with reasons), pairs behind
+their cadence (nudge, end, re-match) and profiles flagged for review. Each
+queue reads in a fixed number of queries; the ones whose rule lives in
+Python (reasons, cadence) read plain columns and are paginated afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from mentormatch.extensions import db
+from mentormatch.models import (
+    PENDING, Agreement, Match, MatchStatus, Profile, ProfileTag, ReviewFlag, TagKind, User,
+)
+from mentormatch.models.user import utcnow
+from mentormatch.services.agreements.access import AgreementError, tell
+from mentormatch.services.agreements.cadence import DUE_SOON, OVERDUE, Cadence
+from mentormatch.services.agreements.closing import end_agreement
+from mentormatch.services.console import audit
+from mentormatch.services.console.paging import Page, bounds, slice_page
+from mentormatch.services.console.stats import free_places_by_specialty, pair_cadences, unmatched_mentee_ids
+from mentormatch.services.notifications import Kind, notify
+from mentormatch.services.transactions import transaction
+
+NO_PROFILE = "No profile yet"
+INCOMPLETE = "Profile incomplete (specialty or goals missing)"
+NO_PLACES = "No mentor with free places in their specialties"
+READY = "Ready for the next round or a request"
+REASONS = (NO_PROFILE, INCOMPLETE, NO_PLACES, READY)
+
+
+class QueueError(ValueError):
+    """The action does not apply to this row any more; the message says why."""
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    id: int
+    name: str
+    email: str
+    specialties: list[str]
+    declined: int  # proposals declined so far
+    reason: str
+
+
+def unmatched(page: int, per_page: int, reason: str = "", specialty: str = "", name: str = "") -> Page:
+    """Unmatched mentees with why they are unmatched, filtered, oldest sign-up first (five queries)."""
+    query = (db.select(User.id, User.name, User.email, Profile.id).outerjoin(Profile, Profile.user_id == User.id)
+             .where(User.id.in_(unmatched_mentee_ids())).order_by(User.created_at, User.id))
+    if name:
+        query = query.where(func.lower(User.name).contains(name.lower(), autoescape=True))
+    rows = db.session.execute(query).all()
+    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for profile_id, kind, code in db.session.execute(
+            db.select(ProfileTag.profile_id, ProfileTag.kind, ProfileTag.code)
+            .join(Profile, Profile.id == ProfileTag.profile_id)
+            .where(Profile.user_id.in_(unmatched_mentee_ids()),
+                   ProfileTag.kind.in_((TagKind.SPECIALTY, TagKind.GOAL)))):
+        tags[profile_id][kind].append(code)
+    declined = dict(db.session.execute(
+        db.select(Match.mentee_id, func.count()).where(Match.status == MatchStatus.DECLINED,
+                                                       Match.mentee_id.in_(unmatched_mentee_ids()))
+        .group_by(Match.mentee_id)).all())
+    open_specialties = {code for code, free in free_places_by_specialty().items() if free > 0}
+    found = []
+    for user_id, user_name, email, profile_id in rows:
+        mine = tags.get(profile_id, {})
+        specialties = sorted(mine.get(TagKind.SPECIALTY, []))
+        if profile_id is None:
+            why = NO_PROFILE
+        elif not specialties or not mine.get(TagKind.GOAL):
+            why = INCOMPLETE
+        elif not open_specialties.intersection(specialties):
+            why = NO_PLACES
+        else:
+            why = READY
+        if (reason and why != reason) or (specialty and specialty not in specialties):
+            continue
+        found.append(UnmatchedRow(user_id, user_name, email, specialties, declined.get(user_id, 0), why))
+    return slice_page(found, page, per_page, {"reason": reason, "specialty": specialty, "name": name})
+
+
+def _pending(older_than_days: int):
+    return [Match.status.in_(PENDING), Match.created_at <= utcnow() - timedelta(days=older_than_days)]
+
+
+def waiting_proposals(page: int, per_page: int, older_than_days: int = 7) -> Page:
+    """Pending matches older than ``older_than_days``, oldest first (four queries)."""
+    conditions = _pending(older_than_days)
+    total = db.session.scalar(db.select(func.count()).select_from(Match).where(*conditions))
+    page, pages = bounds(total, page, per_page)
+    items = db.session.scalars(
+        db.select(Match).where(*conditions).options(selectinload(Match.mentee), selectinload(Match.mentor))
+        .order_by(Match.created_at, Match.id).limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), page, pages, total, {"days": older_than_days})
+
+
+def send_reminder(match: Match, coordinator: User) -> list[User]:
+    """Remind whoever still has to answer a pending match; returns who was reminded."""
+    if match.status not in PENDING:
+        raise QueueError("This proposal has been answered or closed already.")
+    waiting = [who for who in (match.mentee, match.mentor) if match.awaits(who)]
+    with transaction():
+        for who in waiting:
+            other = match.mentor if who.id == match.mentee_id else match.mentee
+            notify(who, Kind.PROPOSAL, f"Reminder from the program coordinator: your match with {other.name} "
+                                       f"is waiting for your answer. Please accept or decline.", match.id)
+        audit.record(coordinator, "reminder_sent", f"Reminded {', '.join(w.name for w in waiting)} about "
+                                                   f"match {match.id}", target=match,
+                     after={"reminded": [w.id for w in waiting]})
+    return waiting
+
+
+def declined(page: int, per_page: int, reason: str = "") -> Page:
+    """Declined proposals with their reasons, newest first (four queries)."""
+    conditions = [Match.status == MatchStatus.DECLINED]
+    if reason:
+        conditions.append(Match.decline_reason == reason)
+    total = db.session.scalar(db.select(func.count()).select_from(Match).where(*conditions))
+    page, pages = bounds(total, page, per_page)
+    items = db.session.scalars(
+        db.select(Match).where(*conditions).options(selectinload(Match.mentee), selectinload(Match.mentor))
+        .order_by(Match.decided_at.desc(), Match.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), page, pages, total, {"reason": reason})
+
+
+@dataclass(frozen=True)
+class BehindRow:
+    agreement_id: int
+    match_id: int
+    mentee: User
+    mentor: User
+    frequency: str
+    cadence: Cadence
+
+
+def behind_cadence(page: int, per_page: int, state: str = "") -> Page:
+    """Pairs overdue or due soon, the latest first (five queries)."""
+    states = (state,) if state in (OVERDUE, DUE_SOON) else (OVERDUE, DUE_SOON)
+    pairs, _ = pair_cadences()
+    behind = sorted((p for p in pairs if p.cadence.state in states),
+                    key=lambda p: (p.cadence.days_left, p.agreement_id))
+    shown = slice_page(behind, page, per_page, {"state": state})
+    ids = {i for p in shown.items for i in (p.mentee_id, p.mentor_id)}
+    people = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))} if ids else {}
+    rows = [BehindRow(p.agreement_id, p.match_id, people[p.mentee_id], people[p.mentor_id], p.frequency, p.cadence)
+            for p in shown.items]
+    return Page(rows, shown.page, shown.pages, shown.total, shown.filters)
+
+
+def _open_agreement(agreement_id: int) -> Agreement:
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or agreement.is_ended or agreement.match.status != MatchStatus.ACTIVE:
+        raise QueueError("This pair is no longer active.")
+    return agreement
+
+
+def nudge(agreement_id: int, coordinator: User) -> Agreement:
+    """Remind both people of a pair that a meeting is due."""
+    agreement = _open_agreement(agreement_id)
+    match = agreement.match
+    with transaction():
+        for who in (match.mentee, match.mentor):
+            tell(who, "A note from the program coordinator: your next mentoring meeting is due. "
+                      "Please find a time and log it once you have met.", agreement)
+        audit.record(coordinator, "nudge_sent", f"Nudged {match.mentee.name} and {match.mentor.name}",
+                     target=agreement)
+    return agreement
+
+
+def end_pair(agreement_id: int, coordinator: User, reason: str, note: str = "", *, rematch: bool = False) -> Agreement:
+    """End a pair's agreement (for a re-match too: the mentee is then unmatched again)."""
+    agreement = _open_agreement(agreement_id)
+    match = agreement.match
+    try:
+        with transaction():
+            end_agreement(agreement, coordinator, reason, note)
+            audit.record(coordinator, "rematch" if rematch else "pair_ended",
+                         f"Ended the pair {match.mentee.name} and {match.mentor.name}"
+                         + (" to re-match the mentee" if rematch else ""), target=agreement,
+                         before={"status": "active"}, after={"status": "ended", "reason": reason})
+    except AgreementError as error:
+        raise QueueError(str(error)) from error
+    return agreement
+
+
+def flagged(page: int, per_page: int) -> Page:
+    """Profiles a coordinator flagged for review, oldest flag first (three queries)."""
+    total = db.session.scalar(db.select(func.count()).select_from(ReviewFlag))
+    page, pages = bounds(total, page, per_page)
+    flags = db.session.scalars(db.select(ReviewFlag).order_by(ReviewFlag.flagged_at, ReviewFlag.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    ids = {i for f in flags for i in (f.user_id, f.flagged_by_id) if i is not None}
+    people = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))} if ids else {}
+    return Page([(f, people.get(f.user_id), people.get(f.flagged_by_id)) for f in flags], page, pages, total)

@@ -1,0 +1,231 @@
+"""Roster import: check a CSV of people row by row, then invite them all or none.
+
+Columns (a header row names them, in any order; only the first three are
+required): email, name, role (mentee or mentor), specialties, goals,
+credentials, credentials_sought, time_zone, capacity, job_title,
+organisation, years_experience, meeting_mode, meeting_frequency, shift.
+Lists are separated by ";" and take codes or labels ("hematology" or
+"Hematology"). Emails already in the program are skipped, so importing the
+same file twice creates nobody twice. Invited accounts get an unusable
+password and the password-set link of services.accounts.request_password_reset.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Iterable
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+
+from mentormatch import domain
+from mentormatch.extensions import db
+from mentormatch.models import Role, User
+from mentormatch.models.user import utcnow
+from mentormatch.services.accounts import normalise_email, request_password_reset
+from mentormatch.services.console import audit
+from mentormatch.services.profiles import ProfileInput, apply_profile
+from mentormatch.services.transactions import transaction
+
+REQUIRED = ("email", "name", "role")
+OPTIONAL = ("specialties", "goals", "credentials", "credentials_sought", "time_zone", "capacity", "job_title",
+            "organisation", "years_experience", "meeting_mode", "meeting_frequency", "shift")
+LISTS = {"specialties": domain.SPECIALTIES, "goals": domain.CAREER_GOALS, "credentials": domain.CREDENTIALS,
+         "credentials_sought": domain.CREDENTIALS}
+CHOICES = {"meeting_mode": domain.MEETING_MODES, "meeting_frequency": domain.MEETING_FREQUENCIES,
+           "shift": domain.SHIFTS}
+DEFAULTS = {"time_zone": "UTC", "meeting_mode": "either", "meeting_frequency": "monthly", "shift": "day"}
+LIMITS = {"name": 120, "job_title": 120, "organisation": 160}
+INVITED = "invited:"  # password_hash prefix: no password checks against it (it has no "$")
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    email: str
+    messages: list[str]
+
+
+@dataclass
+class RosterCheck:
+    """What a file holds: people ready to invite, emails already known, and every problem found."""
+
+    people: list[tuple[str, str, str, ProfileInput | None]] = field(default_factory=list)  # email, name, role, profile
+    existing: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _lookup(choices: domain.Choices) -> dict[str, str]:
+    return {key.lower(): code for code, label in choices for key in (code, label)}
+
+
+def _codes(raw: str, name: str, problems: list[str]) -> list[str]:
+    known = _lookup(LISTS[name])
+    found = []
+    for part in (p.strip() for p in raw.split(";")):
+        if not part:
+            continue
+        if part.lower() not in known:
+            problems.append(f"unknown {name.replace('_', ' ')} {part[:40]!r}")
+        else:
+            found.append(known[part.lower()])
+    return sorted(set(found))
+
+
+def _int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        problems.append(f"{name.replace('_', ' ')} must be a whole number from {low} to {high}")
+        return None
+    return int(raw)
+
+
+def _row(values: dict[str, str], problems: list[str]) -> tuple[str, str, str, ProfileInput | None]:
+    email = values["email"]
+    try:
+        email = normalise_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        problems.append(f"{email[:60]!r} is not an email address" if email else "email is missing")
+    if not values["name"]:
+        problems.append("name is missing")
+    for name, limit in LIMITS.items():
+        if len(values.get(name, "")) > limit:
+            problems.append(f"{name.replace('_', ' ')} is longer than {limit} characters")
+    role = values["role"].lower()
+    if role not in (Role.MENTEE, Role.MENTOR):
+        problems.append("role must be mentee or mentor")
+    tags = {name: _codes(values.get(name, ""), name, problems) for name in LISTS}
+    choice = {}
+    for name, choices in CHOICES.items():
+        raw = values.get(name, "") or DEFAULTS[name]
+        choice[name] = _lookup(choices).get(raw.lower())
+        if choice[name] is None:
+            problems.append(f"unknown {name.replace('_', ' ')} {raw[:40]!r}")
+    zone = values.get("time_zone", "") or DEFAULTS["time_zone"]
+    if zone not in _zones():
+        problems.append(f"unknown time zone {zone[:64]!r}")
+    years = _int(values.get("years_experience", ""), "years_experience", 0, 60, problems)
+    capacity = _int(values.get("capacity", ""), "capacity", domain.MIN_CAPACITY, domain.MAX_CAPACITY, problems)
+    if capacity is not None and role == Role.MENTEE:
+        problems.append("capacity is for mentors only")
+    if problems or not tags["specialties"]:
+        return email, values["name"], role, None
+    profile = ProfileInput(
+        job_title=values.get("job_title", ""), organisation=values.get("organisation", ""),
+        years_experience=years or 0, time_zone=zone, meeting_mode=choice["meeting_mode"],
+        meeting_frequency=choice["meeting_frequency"], shift=choice["shift"], specialties=tags["specialties"],
+        credentials=tags["credentials"], goals=tags["goals"], credentials_sought=tags["credentials_sought"],
+        capacity=capacity if role == Role.MENTOR else None, accepting_mentees=role == Role.MENTOR and bool(capacity))
+    return email, values["name"], role, profile
+
+
+def _existing(emails: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(emails), BATCH):
+        found.update(db.session.scalars(db.select(User.email).where(User.email.in_(emails[start:start + BATCH]))))
+    return found
+
+
+def check_roster(data: bytes, *, max_bytes: int, max_rows: int,
+                 progress: Callable[[int], None] | None = None) -> RosterCheck:
+    """Read and check every row of a CSV file; writes nothing."""
+    check = RosterCheck()
+    if len(data) > max_bytes:
+        check.file_errors.append(f"The file is larger than {max_bytes // 1024} KB. Split it, or use the "
+                                 f"command line (flask import-roster) for large files.")
+        return check
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        check.file_errors.append(f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+                                 f"Save it as 'CSV UTF-8' and upload it again.")
+        return check
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        check.file_errors.append(f"The first row must name the columns; missing: {', '.join(missing)}.")
+        return check
+    reader.fieldnames = header
+    seen: dict[str, int] = {}
+    try:
+        for number, raw in enumerate(reader, start=2):
+            if number - 1 > max_rows:
+                check.file_errors.append(f"The file has more than {max_rows} people; split it.")
+                return check
+            values = {k: (v or "").strip() for k, v in raw.items() if k in REQUIRED + OPTIONAL and isinstance(v, str)}
+            values.update({k: values.get(k, "") for k in REQUIRED})
+            if not any(values.values()):
+                continue
+            problems: list[str] = []
+            person = _row(values, problems)
+            if person[0] and person[0] in seen:
+                problems.append(f"the same email is on line {seen[person[0]]}")
+            if problems:
+                check.errors.append(RowError(number, values["email"][:254], problems))
+            else:
+                check.people.append(person)
+            if person[0]:
+                seen.setdefault(person[0], number)
+            if progress:
+                progress(1)
+    except csv.Error as error:
+        check.file_errors.append(f"The file is not valid CSV: {error}.")
+        return check
+    if not seen and not check.errors:
+        check.file_errors.append("The file has no people in it.")
+    known = _existing([p[0] for p in check.people])
+    check.existing = sorted(known)
+    check.people = [p for p in check.people if p[0] not in known]
+    return check
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: list[str]
+    skipped: list[str]
+
+
+def import_roster(check: RosterCheck, actor: User | None, *, invite: bool = True,
+                  progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Create every checked person in one transaction, then email each a password-set link."""
+    if not check.ok:
+        raise ValueError("the roster has errors; nothing may be imported")
+    created: list[str] = []
+    with transaction():
+        for email, name, role, profile in check.people:
+            user = User(email=email, name=name, role=role, email_confirmed_at=utcnow(),
+                        password_hash=INVITED + secrets.token_urlsafe(24))
+            db.session.add(user)
+            if profile is not None:
+                apply_profile(user, profile)
+            created.append(email)
+            if progress:
+                progress(1)
+        audit.record(actor, "roster_imported", f"Imported a roster: {len(created)} invited, "
+                                               f"{len(check.existing)} already in the program",
+                     after={"invited": len(created), "skipped": len(check.existing), "emails": created[:200]})
+    if invite:
+        _invite(created)
+    return ImportResult(created, check.existing)
+
+
+def _invite(emails: Iterable[str]) -> None:
+    for email in emails:
+        request_password_reset(email)

@@ -1,0 +1,172 @@
+"""Program-health figures for the dashboard, in a fixed number of queries.
+
+Every figure is an aggregate the database computes (counts, sums, group-bys),
+except cadence, whose rule lives in services.agreements.cadence: for that the
+active pairs' current terms and last meeting dates are read as plain columns
+(two queries) and the rule applied in Python.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import and_, case, func
+
+from mentormatch import domain
+from mentormatch.extensions import db
+from mentormatch.models import (
+    PENDING, Agreement, AgreementFeedback, AgreementStatus, AgreementVersion, Match, MatchOrigin, MatchStatus,
+    Profile, ProfileTag, Role, TagKind, User, VersionStatus,
+)
+from mentormatch.services.agreements.cadence import DUE_SOON, ON_TRACK, OVERDUE, Cadence, cadence_of, last_meetings
+
+WEEKS = 12  # weeks shown in "matches per week"
+
+
+@dataclass(frozen=True)
+class PairCadence:
+    agreement_id: int
+    match_id: int
+    mentee_id: int
+    mentor_id: int
+    frequency: str
+    cadence: Cadence
+
+
+def pair_cadences(on: date | None = None) -> tuple[list[PairCadence], int]:
+    """Every active pair with confirmed terms and its cadence, plus how many have no terms yet (three queries)."""
+    rows = db.session.execute(
+        db.select(Agreement.id, Match.id, Match.mentee_id, Match.mentor_id)
+        .join(Match, Match.id == Agreement.match_id)
+        .where(Match.status == MatchStatus.ACTIVE, Agreement.status != AgreementStatus.ENDED)).all()
+    terms: dict[int, tuple[int, str, date]] = {}
+    for agreement_id, number, frequency, start in db.session.execute(
+            db.select(AgreementVersion.agreement_id, AgreementVersion.number, AgreementVersion.frequency,
+                      AgreementVersion.start_date)
+            .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+            .join(Match, Match.id == Agreement.match_id)
+            .where(Match.status == MatchStatus.ACTIVE, AgreementVersion.status == VersionStatus.CONFIRMED)):
+        if agreement_id not in terms or number > terms[agreement_id][0]:
+            terms[agreement_id] = (number, frequency, start)
+    last = last_meetings(list(terms)) if terms else {}
+    found, without_terms = [], 0
+    for agreement_id, match_id, mentee_id, mentor_id in rows:
+        if agreement_id not in terms:
+            without_terms += 1
+            continue
+        _, frequency, start = terms[agreement_id]
+        found.append(PairCadence(agreement_id, match_id, mentee_id, mentor_id, frequency,
+                                 cadence_of(frequency, start, last.get(agreement_id), on)))
+    return found, without_terms
+
+
+def unmatched_mentee_ids():
+    """A select of active mentees with neither an active nor a pending match."""
+    busy = db.select(Match.mentee_id).where(Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
+    return db.select(User.id).where(User.role == Role.MENTEE, User.active.is_(True), User.deleted_at.is_(None),
+                                    User.id.not_in(busy))
+
+
+@dataclass(frozen=True)
+class SpecialtyBalance:
+    code: str
+    label: str
+    free_places: int  # mentors' free places in this specialty
+    mentees_waiting: int  # unmatched mentees who want it
+
+
+@dataclass
+class Dashboard:
+    people: dict[str, int]
+    capacity: int
+    places_used: int
+    places_free: int
+    unmatched: int
+    open_requests: int
+    open_proposals: int
+    active_pairs: int
+    cadence: dict[str, int]  # on_track / due_soon / overdue / no_terms
+    ended_pairs: int
+    average_rating: float | None
+    ratings: int
+    specialties: list[SpecialtyBalance] = field(default_factory=list)
+    weeks: list[tuple[date, int, int]] = field(default_factory=list)  # week start, proposed, became active
+
+
+def free_places_by_specialty() -> dict[str, int]:
+    used = (db.select(Match.mentor_id, func.count().label("used")).where(Match.status == MatchStatus.ACTIVE)
+            .group_by(Match.mentor_id).subquery())
+    free = func.coalesce(Profile.capacity, 0) - func.coalesce(used.c.used, 0)
+    rows = db.session.execute(
+        db.select(ProfileTag.code, func.sum(free))
+        .join(Profile, Profile.id == ProfileTag.profile_id).join(User, User.id == Profile.user_id)
+        .outerjoin(used, used.c.mentor_id == User.id)
+        .where(ProfileTag.kind == TagKind.SPECIALTY, User.role == Role.MENTOR, User.active.is_(True),
+               Profile.accepting_mentees.is_(True), free > 0)
+        .group_by(ProfileTag.code))
+    return {code: int(n or 0) for code, n in rows}
+
+
+def _waiting_by_specialty() -> dict[str, int]:
+    rows = db.session.execute(
+        db.select(ProfileTag.code, func.count())
+        .join(Profile, Profile.id == ProfileTag.profile_id)
+        .where(ProfileTag.kind == TagKind.SPECIALTY, Profile.user_id.in_(unmatched_mentee_ids()))
+        .group_by(ProfileTag.code))
+    return dict(rows.all())
+
+
+def _weeks(now: datetime) -> list[tuple[date, int, int]]:
+    start = (now - timedelta(days=now.weekday())).date() - timedelta(weeks=WEEKS - 1)
+    since = datetime.combine(start, datetime.min.time(), timezone.utc)
+    proposed, active = Counter(), Counter()
+    for created, decided, status in db.session.execute(
+            db.select(Match.created_at, Match.decided_at, Match.status)
+            .where(Match.created_at >= since)).yield_per(5000):
+        proposed[(created.date() - start).days // 7] += 1
+        if decided is not None and status in (MatchStatus.ACTIVE, MatchStatus.ENDED) and decided.date() >= start:
+            active[(decided.date() - start).days // 7] += 1
+    return [(start + timedelta(weeks=k), proposed[k], active[k]) for k in range(WEEKS)]
+
+
+def dashboard(on: date | None = None) -> Dashboard:
+    """Everything the program-health dashboard shows (about a dozen queries, whatever the program size)."""
+    people = dict(db.session.execute(
+        db.select(User.role, func.count()).where(User.active.is_(True), User.deleted_at.is_(None))
+        .group_by(User.role)).all())
+    used = (db.select(Match.mentor_id, func.count().label("used")).where(Match.status == MatchStatus.ACTIVE)
+            .group_by(Match.mentor_id).subquery())
+    left = func.coalesce(Profile.capacity, 0) - func.coalesce(used.c.used, 0)
+    capacity, places_used, places_free = db.session.execute(
+        db.select(func.coalesce(func.sum(Profile.capacity), 0), func.coalesce(func.sum(used.c.used), 0),
+                  func.coalesce(func.sum(case((and_(left > 0, Profile.accepting_mentees.is_(True)), left),
+                                              else_=0)), 0))
+        .join(User, User.id == Profile.user_id).outerjoin(used, used.c.mentor_id == User.id)
+        .where(User.role == Role.MENTOR, User.active.is_(True))).one()
+    by_status = Counter()
+    for status, origin, n in db.session.execute(
+            db.select(Match.status, Match.origin, func.count()).where(Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
+            .group_by(Match.status, Match.origin)):
+        by_status[("request" if origin == MatchOrigin.REQUEST else "proposal") if status in PENDING else status] += n
+    unmatched = db.session.scalar(db.select(func.count()).select_from(unmatched_mentee_ids().subquery()))
+    cadences, no_terms = pair_cadences(on)
+    states = Counter(p.cadence.state for p in cadences)
+    ended = db.session.scalar(db.select(func.count()).select_from(Agreement)
+                              .where(Agreement.status == AgreementStatus.ENDED))
+    average, ratings = db.session.execute(
+        db.select(func.avg(AgreementFeedback.rating), func.count(AgreementFeedback.id))).one()
+    free, waiting = free_places_by_specialty(), _waiting_by_specialty()
+    return Dashboard(
+        people={role: people.get(role, 0) for role in (Role.MENTOR, Role.MENTEE, Role.COORDINATOR)},
+        capacity=int(capacity), places_used=int(places_used), places_free=max(0, int(places_free)),
+        unmatched=unmatched, open_requests=by_status["request"], open_proposals=by_status["proposal"],
+        active_pairs=by_status[MatchStatus.ACTIVE],
+        cadence={ON_TRACK: states[ON_TRACK], DUE_SOON: states[DUE_SOON], OVERDUE: states[OVERDUE],
+                 "no_terms": no_terms},
+        ended_pairs=ended, average_rating=float(average) if average is not None else None, ratings=ratings,
+        specialties=[SpecialtyBalance(code, label, free.get(code, 0), waiting.get(code, 0))
+                     for code, label in domain.SPECIALTIES],
+        weeks=_weeks(datetime.now(timezone.utc)),
+    )
