@@ -17,6 +17,7 @@ the pair score, ties broken by the lower index; ``blocking_pairs`` checks it.
 
 from __future__ import annotations
 
+import importlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,11 +61,9 @@ def _by_row_ranges(kernel, n: int, *args) -> None:
             done.result()  # re-raise any error from the kernel
 
 
-def _kernels():
-    # numba is imported on first use only, so importing the engine stays light.
-    from mentormatch.matching import _kernels
-
-    return _kernels
+def _compiled(name: str):
+    """Import a numba module on first use, so importing the engine stays light."""
+    return importlib.import_module(f"mentormatch.matching.{name}")
 
 
 def _validate(scores, capacities) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +82,7 @@ def _validate(scores, capacities) -> tuple[np.ndarray, np.ndarray]:
 
 def _candidates(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     """Return the sorted pair keys of each mentee's top mentors and each mentor's top mentees."""
-    kernels = _kernels()
+    kernels = _compiled("_select")
     n, m = scores.shape
     allowed_col = capacities > 0
     k = min(TOP_PER_MENTEE, m)
@@ -134,7 +133,7 @@ def _violations(scores, capacities, u_a, u_b, v_a, v_b, tol, per_row) -> np.ndar
     """
     n, m = scores.shape
     out = np.empty((n, min(per_row, m)), dtype=np.int64)
-    _by_row_ranges(_kernels().violations, n, scores, capacities > 0, u_a, u_b, v_a, v_b, tol, out)
+    _by_row_ranges(_compiled("_select").violations, n, scores, capacities > 0, u_a, u_b, v_a, v_b, tol, out)
     rows = np.repeat(np.arange(n, dtype=np.int64), out.shape[1])
     cols = out.reshape(-1)
     found = cols >= 0
@@ -149,7 +148,7 @@ def _assign_optimal(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     last_stats = stats
     if n == 0 or m == 0 or capacities.max(initial=0) <= 0:
         return result
-    kernels = _kernels()
+    kernels = _compiled("_kernels")
     caps = np.maximum(capacities, 0)
     finite = scores[np.isfinite(scores)]
     scale = float(np.abs(finite).max(initial=1.0)) if finite.size else 1.0
@@ -199,7 +198,7 @@ def _assign_stable(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     s[~np.isfinite(s)] = -np.inf
     prefs = np.argsort(-s, axis=1, kind="stable")  # best first, ties by lower index
     pref_len = np.isfinite(s).sum(axis=1).astype(np.int64)
-    return _kernels().deferred_acceptance(prefs.astype(np.int64), pref_len, s, capacities)
+    return _compiled("_stable").deferred_acceptance(prefs.astype(np.int64), pref_len, s, capacities)
 
 
 def assign(scores, capacities, method: str = "optimal") -> np.ndarray:
