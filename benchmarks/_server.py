@@ -113,9 +113,41 @@ class Postgres:
             return conn.execute(sql, params).fetchall()
 
 
+_CODE: list[Path] = []  # the snapshot the app runs from, once taken
+
+
+def code_dir() -> Path:
+    """A copy of the app's code taken at the first call (removed at exit).
+
+    Several people edit this checkout at once; a gunicorn worker that is
+    (re)started mid-run would otherwise import whatever half-finished code is
+    on disk at that moment. Every process of one run imports the same copy.
+    """
+    if not _CODE:
+        import atexit
+
+        dest = Path(tempfile.mkdtemp(prefix="mentormatch-code-"))
+        atexit.register(shutil.rmtree, dest, True)
+        for name in ("mentormatch", "templates", "migrations"):
+            shutil.copytree(ROOT / name, dest / name)  # with __pycache__: numba's kernel cache comes along
+        shutil.copy2(ROOT / "wsgi.py", dest / "wsgi.py")
+        (dest / "benchmarks").mkdir()
+        shutil.copy2(ROOT / "benchmarks" / "_bench_wsgi.py", dest / "benchmarks" / "_bench_wsgi.py")
+        _CODE.append(dest)
+    return _CODE[0]
+
+
+def code_note() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "mentormatch", "templates", "migrations", "wsgi.py"],
+                           cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return f"code: snapshot of the working tree at start (commit {head}{' + local changes' if dirty else ''})"
+
+
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     return {**os.environ, "MENTORMATCH_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi", **extra}
+            "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi",
+            "PYTHONPATH": str(code_dir()), **extra}
 
 
 def prepare_database(database_url: str, real_hash: bool = False) -> None:
@@ -126,14 +158,14 @@ def prepare_database(database_url: str, real_hash: bool = False) -> None:
     """
     env = app_env(database_url, **({} if real_hash else {"MENTORMATCH_PASSWORD_HASH": CHEAP_HASH}))
     for args in (["db", "upgrade"], ["demo"]):
-        done = subprocess.run([str(VENV_BIN / "flask"), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run([str(VENV_BIN / "flask"), *args], cwd=code_dir(), env=env, capture_output=True, text=True)
         if done.returncode:
             raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
 
 def app_routes(database_url: str) -> list[str]:
     """The URL rules the app registers (``flask routes``), to detect optional features."""
-    done = subprocess.run([str(VENV_BIN / "flask"), "routes"], cwd=ROOT, env=app_env(database_url),
+    done = subprocess.run([str(VENV_BIN / "flask"), "routes"], cwd=code_dir(), env=app_env(database_url),
                           capture_output=True, text=True, check=True)
     return [line.split()[-1] for line in done.stdout.splitlines()[2:] if line.strip()]
 
@@ -147,12 +179,12 @@ class Gunicorn:
         self.base = f"http://127.0.0.1:{self.port}"
         self.cmd = [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                     "--timeout", "30", "--graceful-timeout", "5", "--no-control-socket", module]
-        self.env = app_env(database_url, PYTHONPATH=str(ROOT))
+        self.env = app_env(database_url)
         self.log = log or Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "Gunicorn":
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log.open("w"),
+        self.proc = subprocess.Popen(self.cmd, cwd=code_dir(), env=self.env, stdout=self.log.open("w"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
         if not wait_healthy(self.port, 60, self.proc):
             self.__exit__()

@@ -39,7 +39,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import HASH_NOTE, RATE_LIMIT_NOTE, Gunicorn, Postgres, app_routes, prepare_database, wait_healthy  # noqa: E402
+from _server import (  # noqa: E402
+    HASH_NOTE, RATE_LIMIT_NOTE, Gunicorn, Postgres, app_routes, code_note, prepare_database, wait_healthy,
+)
 from load import Workload, check_database, print_app_errors  # noqa: E402
 
 WINDOW = 10.0  # seconds after a fault in which errors are expected
@@ -58,6 +60,7 @@ def main() -> int:
     args = parser.parse_args()
     checks: list[tuple[str, bool]] = []
 
+    print(code_note())
     with Postgres() as pg:
         prepare_database(pg.url)
         meetings = any(r.startswith("/agreements") and "meetings/new" in r for r in app_routes(pg.url))

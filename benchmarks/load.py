@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import (  # noqa: E402
-    HASH_NOTE, RATE_LIMIT_NOTE, Client, Gunicorn, Postgres, app_routes, form_fields, logged_errors, percentile,
+    HASH_NOTE, RATE_LIMIT_NOTE, code_note, Client, Gunicorn, Postgres, app_routes, form_fields, logged_errors, percentile,
     prepare_database,
 )
 
@@ -282,6 +282,7 @@ def main() -> int:
     parser.add_argument("--coordinators", type=int, default=2, help="coordinator virtual users")
     args = parser.parse_args()
 
+    print(code_note())
     with Postgres() as pg:
         prepare_database(pg.url)
         meetings = any(r.startswith("/agreements") and "meetings/new" in r for r in app_routes(pg.url))

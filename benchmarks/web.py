@@ -14,7 +14,8 @@ and coordinator with the real login form, then drives each page with
 Prints one row per page: median requests/s over the rounds, the ratio to the
 bare page's median measured in the same run, and median p50/p99 latency. The
 goal is a ratio of at least 0.4 for the participant pages (mentee and mentor
-home); rows marked "extra" are shown for information. Exits 1 if a page
+home); the "ref" row (the bare page plus one ``SELECT 1`` through the same
+SQLAlchemy pool settings) and rows marked "extra" are shown for information. Exits 1 if a page
 answered anything but 200, 2 if a participant home page is below the goal.
 Needs wrk (apt-get install -y wrk); loopback only; stops by itself.
 """
@@ -30,12 +31,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import RATE_LIMIT_NOTE, Client, Gunicorn, Postgres, prepare_database  # noqa: E402
+from _server import RATE_LIMIT_NOTE, code_note, Client, Gunicorn, Postgres, prepare_database  # noqa: E402
 
 GOAL = 0.4
 # (label, login email or None, path, counts toward the goal)
 PAGES = [
     ("bare Flask page", None, "/__bare/", False),
+    ("ref: bare + 1 SQL query", None, "/__bare/db", False),
     ("mentee home /home", "mentee@example.org", "/home", True),
     ("mentor home /home", "mentor@example.org", "/home", True),
     ("coordinator dashboard", "coordinator@example.org", "/coordinator/", False),
@@ -73,6 +75,7 @@ def main() -> int:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 1
 
+    print(code_note())
     with Postgres() as pg:
         prepare_database(pg.url)
         with Gunicorn(pg.url, workers=args.workers, module="benchmarks._bench_wsgi:app") as server:
