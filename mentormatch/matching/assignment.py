@@ -32,7 +32,7 @@ RANDOM_PER_MENTEE = 3  # random allowed mentors per mentee in the first sparse g
 VIOLATIONS_PER_ROW = 4  # pairs added per mentee and round by the certificate check
 GREEDY_ROUNDS = 12  # after this many rounds, add every violated pair
 PRUNE_ROUNDS = 3  # rounds after which far-from-tight pairs are dropped
-PRUNE_SLACK = 0.1  # "far": reduced cost above this share of the score spread
+PRUNE_SLACK = 0.2  # "far": reduced cost above this share of the score spread
 
 
 @dataclass
