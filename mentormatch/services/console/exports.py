@@ -21,7 +21,7 @@ from mentormatch.services.console import audit
 from mentormatch.services.console.stats import unmatched_mentee_ids
 from mentormatch.services.transactions import transaction
 
-BATCH = 1000
+BATCH = 500
 
 PAIRINGS = ("match_id", "mentee_name", "mentee_email", "mentor_name", "mentor_email", "status", "origin",
             "round_id", "score", "created_at", "decided_at", "decline_reason")

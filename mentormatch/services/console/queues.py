@@ -88,6 +88,10 @@ def unmatched(page: int, per_page: int, reason: str = "", specialty: str = "", n
     return slice_page(found, page, per_page, {"reason": reason, "specialty": specialty, "name": name})
 
 
+def get_match(match_id: int) -> Match | None:
+    return db.session.get(Match, match_id)
+
+
 def _pending(older_than_days: int):
     return [Match.status.in_(PENDING), Match.created_at <= utcnow() - timedelta(days=older_than_days)]
 

@@ -3,7 +3,7 @@
 Every figure is an aggregate the database computes (counts, sums, group-bys),
 except cadence, whose rule lives in services.agreements.cadence: for that the
 active pairs' current terms and last meeting dates are read as plain columns
-(two queries) and the rule applied in Python.
+(one query) and the rule applied in Python.
 """
 
 from __future__ import annotations
@@ -12,17 +12,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import Integer, and_, case, cast, func
+from sqlalchemy.orm import aliased
 
 from mentormatch import domain
 from mentormatch.extensions import db
 from mentormatch.models import (
     PENDING, Agreement, AgreementFeedback, AgreementStatus, AgreementVersion, Match, MatchOrigin, MatchStatus,
-    Profile, ProfileTag, Role, TagKind, User, VersionStatus,
+    Meeting, Profile, ProfileTag, Role, TagKind, User, VersionStatus,
 )
-from mentormatch.services.agreements.cadence import DUE_SOON, ON_TRACK, OVERDUE, Cadence, cadence_of, last_meetings
+from mentormatch.services.agreements.access import today
+from mentormatch.services.agreements.cadence import DUE_SOON, ON_TRACK, OVERDUE, Cadence, cadence_of
 
 WEEKS = 12  # weeks shown in "matches per week"
+WEEK_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -36,29 +39,28 @@ class PairCadence:
 
 
 def pair_cadences(on: date | None = None) -> tuple[list[PairCadence], int]:
-    """Every active pair with confirmed terms and its cadence, plus how many have no terms yet (three queries)."""
+    """Every active pair with confirmed terms and its cadence, plus how many have no terms yet (one query)."""
+    latest = (db.select(AgreementVersion.agreement_id, func.max(AgreementVersion.number).label("number"))
+              .where(AgreementVersion.status == VersionStatus.CONFIRMED)
+              .group_by(AgreementVersion.agreement_id).subquery())
+    last = (db.select(Meeting.agreement_id, func.max(Meeting.held_on).label("held_on"))
+            .group_by(Meeting.agreement_id).subquery())
+    terms = aliased(AgreementVersion)
     rows = db.session.execute(
-        db.select(Agreement.id, Match.id, Match.mentee_id, Match.mentor_id)
+        db.select(Agreement.id, Match.id, Match.mentee_id, Match.mentor_id, terms.frequency, terms.start_date,
+                  last.c.held_on)
         .join(Match, Match.id == Agreement.match_id)
+        .outerjoin(latest, latest.c.agreement_id == Agreement.id)
+        .outerjoin(terms, and_(terms.agreement_id == Agreement.id, terms.number == latest.c.number))
+        .outerjoin(last, last.c.agreement_id == Agreement.id)
         .where(Match.status == MatchStatus.ACTIVE, Agreement.status != AgreementStatus.ENDED)).all()
-    terms: dict[int, tuple[int, str, date]] = {}
-    for agreement_id, number, frequency, start in db.session.execute(
-            db.select(AgreementVersion.agreement_id, AgreementVersion.number, AgreementVersion.frequency,
-                      AgreementVersion.start_date)
-            .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-            .join(Match, Match.id == Agreement.match_id)
-            .where(Match.status == MatchStatus.ACTIVE, AgreementVersion.status == VersionStatus.CONFIRMED)):
-        if agreement_id not in terms or number > terms[agreement_id][0]:
-            terms[agreement_id] = (number, frequency, start)
-    last = last_meetings(list(terms)) if terms else {}
-    found, without_terms = [], 0
-    for agreement_id, match_id, mentee_id, mentor_id in rows:
-        if agreement_id not in terms:
+    found, without_terms, on = [], 0, on or today()
+    for agreement_id, match_id, mentee_id, mentor_id, frequency, start, held_on in rows:
+        if frequency is None:
             without_terms += 1
             continue
-        _, frequency, start = terms[agreement_id]
         found.append(PairCadence(agreement_id, match_id, mentee_id, mentor_id, frequency,
-                                 cadence_of(frequency, start, last.get(agreement_id), on)))
+                                 cadence_of(frequency, start, held_on, on)))
     return found, without_terms
 
 
@@ -118,17 +120,25 @@ def _waiting_by_specialty() -> dict[str, int]:
     return dict(rows.all())
 
 
+def _week_of(column, since: datetime):
+    """SQL for the number of whole weeks between ``since`` and ``column`` (rows on or after ``since``)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor((func.extract("epoch", column) - since.timestamp()) / WEEK_SECONDS), Integer)
+    return (cast(func.strftime("%s", column), Integer) - int(since.timestamp())) // WEEK_SECONDS
+
+
 def _weeks(now: datetime) -> list[tuple[date, int, int]]:
+    """Matches started, and pairs made active, in each of the last WEEKS weeks (two grouped queries)."""
     start = (now - timedelta(days=now.weekday())).date() - timedelta(weeks=WEEKS - 1)
     since = datetime.combine(start, datetime.min.time(), timezone.utc)
-    proposed, active = Counter(), Counter()
-    for created, decided, status in db.session.execute(
-            db.select(Match.created_at, Match.decided_at, Match.status)
-            .where(Match.created_at >= since)).yield_per(5000):
-        proposed[(created.date() - start).days // 7] += 1
-        if decided is not None and status in (MatchStatus.ACTIVE, MatchStatus.ENDED) and decided.date() >= start:
-            active[(decided.date() - start).days // 7] += 1
-    return [(start + timedelta(weeks=k), proposed[k], active[k]) for k in range(WEEKS)]
+    started_week, active_week = _week_of(Match.created_at, since), _week_of(Match.decided_at, since)
+    proposed = dict(db.session.execute(db.select(started_week, func.count()).where(Match.created_at >= since)
+                                       .group_by(started_week)).all())
+    active = dict(db.session.execute(
+        db.select(active_week, func.count())
+        .where(Match.decided_at >= since, Match.status.in_((MatchStatus.ACTIVE, MatchStatus.ENDED)))
+        .group_by(active_week)).all())
+    return [(start + timedelta(weeks=k), proposed.get(k, 0), active.get(k, 0)) for k in range(WEEKS)]
 
 
 def dashboard(on: date | None = None) -> Dashboard:

@@ -10,7 +10,6 @@ from mentormatch.services.agreements.cadence import DUE_SOON, OVERDUE
 from mentormatch.services.console import queues
 from mentormatch.services.console.people import get_user
 from mentormatch.services.matches import suggestions_for
-from mentormatch.services.rounds import get_match
 from mentormatch.web.console import bp
 from mentormatch.web.console.forms import (
     DECLINE_CODES, SPECIALTY_CODES, ConfirmForm, EndPairForm, choice_arg, int_arg, page_arg, text_arg,
@@ -61,7 +60,7 @@ def waiting():
 
 @bp.route("/queues/waiting/<int:match_id>/remind", methods=["POST"])
 def remind(match_id: int):
-    match = get_match(match_id)
+    match = queues.get_match(match_id)
     if match is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
