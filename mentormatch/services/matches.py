@@ -27,7 +27,7 @@ from mentormatch.models import PENDING, Agreement, Match, MatchOrigin, MatchStat
 from mentormatch.models.user import utcnow
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of, load_pool
-from mentormatch.services.transactions import begin_locked_for_mentor, transaction
+from mentormatch.services.transactions import begin_locked_for_mentor, retry_on_conflict, transaction
 
 
 class MatchError(ValueError):
@@ -141,6 +141,7 @@ def _check_open(match: Match) -> None:
         raise MatchError("This match has expired.")
 
 
+@retry_on_conflict
 def accept(match: Match, user: User) -> Match:
     """``user`` (one of the pair) accepts; the match is active once both have."""
     if not match.involves(user):

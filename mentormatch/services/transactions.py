@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
-from typing import Iterator
+from functools import wraps
+from typing import Callable, Iterator, ParamSpec, TypeVar
+
+from sqlalchemy.exc import DBAPIError
 
 from mentormatch.extensions import db
 from mentormatch.mail import Email, send_all
 from mentormatch.models import User
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 OUTBOX = "outbox"
 DEPTH = "transaction_depth"
@@ -46,7 +54,7 @@ def transaction() -> Iterator[None]:
 def begin_locked_for_mentor(mentor_id: int) -> None:
     """Start a transaction that no other capacity-changing one can interleave with.
 
-    PostgreSQL: lock the mentor's row (SELECT ... FOR UPDATE), so two
+    PostgreSQL: lock the mentor's row (SELECT ... FOR NO KEY UPDATE), so two
     acceptances for one mentor run one after the other. SQLite: BEGIN
     IMMEDIATE takes the database write lock before anything is read.
     Must be the first statement of its transaction, so whatever the
@@ -57,4 +65,30 @@ def begin_locked_for_mentor(mentor_id: int) -> None:
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.connection(execution_options={"sqlite_immediate": True})
     else:
-        db.session.execute(db.select(User.id).where(User.id == mentor_id).with_for_update())
+        # FOR NO KEY UPDATE: acceptances for one mentor still wait for each other, but
+        # the FOR KEY SHARE locks that foreign-key checks take (a notification to
+        # another mentor) pass, so two mentors accepting at once cannot deadlock.
+        db.session.execute(db.select(User.id).where(User.id == mentor_id).with_for_update(key_share=True))
+
+
+# PostgreSQL's codes for "try the transaction again": deadlock_detected, serialization_failure.
+RETRYABLE = {"40P01", "40001"}
+
+
+def retry_on_conflict(use_case: Callable[P, R], attempts: int = 3) -> Callable[P, R]:
+    """Run a use case again when the database aborted it for a deadlock or a serialization conflict."""
+
+    @wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, attempts + 1):
+            try:
+                return use_case(*args, **kwargs)
+            except DBAPIError as error:
+                code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+                if code not in RETRYABLE or attempt == attempts:
+                    raise
+                db.session.rollback()
+                log.warning("retrying %s after %s (attempt %d)", use_case.__name__, code, attempt)
+        raise AssertionError("unreachable")
+
+    return run

@@ -58,3 +58,45 @@ def test_concurrent_acceptances_never_exceed_a_mentors_capacity(app):
             Match.mentor_id == mentor_id, Match.status == MatchStatus.ACTIVE))
         assert active == 2
         db.session.remove()
+
+
+def test_two_mentors_accepting_at_once_do_not_deadlock(app):
+    """Each mentee also has an open request to the other mentor, so each acceptance
+    withdraws that request and notifies the other mentor (a foreign key to the row the
+    other transaction has locked). With FOR UPDATE this deadlocked on PostgreSQL."""
+    for attempt in range(6):
+        with app.app_context():
+            mentor_a, mentor_b = make_user("mentor", capacity=2), make_user("mentor", capacity=2)
+            mentee_x, mentee_y = make_user("mentee"), make_user("mentee")
+            x_to_a = matches.request_mentor(mentee_x, mentor_a.id, "")
+            matches.request_mentor(mentee_x, mentor_b.id, "")
+            y_to_b = matches.request_mentor(mentee_y, mentor_b.id, "")
+            matches.request_mentor(mentee_y, mentor_a.id, "")
+            jobs = [(x_to_a.id, mentor_a.id), (y_to_b.id, mentor_b.id)]
+            db.session.remove()
+
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def accept(match_id: int) -> None:
+            with app.app_context():
+                try:
+                    match = db.session.get(Match, match_id)
+                    mentor = match.mentor
+                    barrier.wait(timeout=30)
+                    matches.accept(match, mentor)
+                except BaseException as error:  # noqa: BLE001 - reported below
+                    errors.append(error)
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=accept, args=(match_id,)) for match_id, _ in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == [], f"attempt {attempt}: {errors!r}"
+        with app.app_context():
+            statuses = [db.session.get(Match, match_id).status for match_id, _ in jobs]
+            db.session.remove()
+        assert statuses == [MatchStatus.ACTIVE, MatchStatus.ACTIVE]

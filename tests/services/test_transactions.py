@@ -26,3 +26,29 @@ def test_a_nested_block_commits_only_with_the_outermost(app_ctx, monkeypatch):
             db.session.add(User(email="b@example.org", name="B", password_hash="x", role="mentee"))
             queue_email(Email("b@example.org", "s", "b"))
     assert _users() == 1 and [e.to for e in sent] == ["b@example.org"]
+
+
+class _Conflict(Exception):
+    def __init__(self, sqlstate):
+        self.sqlstate = sqlstate
+
+
+def test_a_use_case_is_retried_after_a_deadlock_but_not_after_other_errors(app_ctx):
+    from sqlalchemy.exc import DBAPIError
+
+    from mentormatch.services.transactions import retry_on_conflict
+
+    calls = []
+
+    @retry_on_conflict
+    def flaky(code):
+        calls.append(code)
+        if len(calls) == 1:
+            raise DBAPIError("UPDATE ...", {}, _Conflict(code))
+        return "done"
+
+    assert flaky("40P01") == "done" and len(calls) == 2
+    calls.clear()
+    with pytest.raises(DBAPIError):
+        flaky("23505")  # a unique violation is not worth repeating
+    assert len(calls) == 1
