@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from sqlalchemy.orm import joinedload
 
 from mentormatch.config import load_config
 from mentormatch.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
@@ -59,7 +60,10 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # Most pages show the profile: fetch it with the user (one round trip, not two).
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id), options=[joinedload(User.profile)])
 
 
 def register_blueprints(app: Flask) -> None:
