@@ -28,7 +28,8 @@ def test_pairings_export_has_scores_and_statuses(app_ctx):
     assert len(rows) == 10 and list(rows[0]) == list(exports.PAIRINGS)
     assert {r["status"] for r in rows} == {"active", "proposed", "declined", "ended"}
     assert rows[0]["score"] == "0.8000"
-    assert db.session.scalar(db.select(AuditEntry.action)) == "exported"
+    last = db.session.scalar(db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert (last.action, last.actor_id, last.after) == ("exported", cora.id, {"export": "pairings"})
 
 
 def test_meetings_export_lists_each_agreement_with_its_terms_and_meetings(app_ctx):
