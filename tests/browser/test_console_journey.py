@@ -44,3 +44,13 @@ def test_coordinator_sees_the_dashboard_charts_and_nudges_a_pair_behind_cadence(
 
     page.get_by_role("navigation", name="Coordinator console").get_by_role("link", name="Audit log").click()
     expect(page.locator("tbody tr").first).to_contain_text("Nudge sent")
+
+
+def test_console_pages_have_no_serious_accessibility_violations(page: Page, live_server: str, program, browser_login):
+    browser_login(program["coordinator"])
+    for path in ("/coordinator/queues/unmatched", f"/coordinator/queues/unmatched/{program['waiting_mentee_id']}/candidates",
+                 "/coordinator/queues/waiting?days=0", "/coordinator/queues/declined", "/coordinator/queues/cadence",
+                 "/coordinator/queues/flagged", "/coordinator/people/", f"/coordinator/people/{program['mentee_id']}",
+                 "/coordinator/roster/import", "/coordinator/exports/", "/coordinator/audit"):
+        page.goto(live_server + path)
+        assert serious_violations(page) == [], path

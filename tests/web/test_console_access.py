@@ -41,7 +41,7 @@ CONSOLE_PLACEHOLDERS = {"<int:user_id>": "{user}", "<int:match_id>": "{match}", 
 
 
 @pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
-def test_each_console_route_gives_each_role_the_right_status(app, person, foreign, role_index, role):
+def test_each_console_route_gives_each_role_the_right_status(app, person, foreign, role_index, role):  # noqa: F811
     from mentormatch.extensions import db
     from mentormatch.models import Match
 

@@ -14,7 +14,7 @@ GET_PAGES = [
     "/coordinator/queues/unmatched?specialty=hematology&name=test",
     "/coordinator/queues/unmatched/{mentee_id}/candidates", "/coordinator/queues/waiting",
     "/coordinator/queues/waiting?days=0", "/coordinator/queues/declined", "/coordinator/queues/declined?reason=no_time",
-    "/coordinator/queues/cadence", "/coordinator/queues/cadence?state=overdue", "/coordinator/queues/flagged",
+    "/coordinator/queues/cadence", "/coordinator/queues/cadence?state=overdue", "/coordinator/queues/flagged", "/coordinator/queues/flagged?name=test",
     "/coordinator/people/", "/coordinator/people/?q=test&role=mentee&specialty=hematology&state=active",
     "/coordinator/people/{mentee_id}", "/coordinator/people/{mentor_id}", "/coordinator/roster/import",
     "/coordinator/exports/", "/coordinator/audit", "/coordinator/audit?action=nudge_sent&actor=test&since=2020-01-01",

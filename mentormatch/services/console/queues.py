@@ -196,12 +196,17 @@ def end_pair(agreement_id: int, coordinator: User, reason: str, note: str = "", 
     return agreement
 
 
-def flagged(page: int, per_page: int) -> Page:
-    """Profiles a coordinator flagged for review, oldest flag first (three queries)."""
-    total = db.session.scalar(db.select(func.count()).select_from(ReviewFlag))
+def flagged(page: int, per_page: int, name: str = "") -> Page:
+    """Profiles a coordinator flagged for review, oldest flag first, by name (three queries)."""
+    conditions = []
+    if name:
+        conditions.append(ReviewFlag.user_id.in_(db.select(User.id).where(
+            func.lower(User.name).contains(name.lower(), autoescape=True))))
+    total = db.session.scalar(db.select(func.count()).select_from(ReviewFlag).where(*conditions))
     page, pages = bounds(total, page, per_page)
-    flags = db.session.scalars(db.select(ReviewFlag).order_by(ReviewFlag.flagged_at, ReviewFlag.id)
+    flags = db.session.scalars(db.select(ReviewFlag).where(*conditions).order_by(ReviewFlag.flagged_at, ReviewFlag.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()
     ids = {i for f in flags for i in (f.user_id, f.flagged_by_id) if i is not None}
     people = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))} if ids else {}
-    return Page([(f, people.get(f.user_id), people.get(f.flagged_by_id)) for f in flags], page, pages, total)
+    return Page([(f, people.get(f.user_id), people.get(f.flagged_by_id)) for f in flags], page, pages, total,
+                {"name": name})

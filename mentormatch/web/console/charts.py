@@ -46,9 +46,10 @@ def _uri(svg: str) -> str:
 @lru_cache(maxsize=32)
 def _supply_demand(rows: tuple[tuple[str, int, int], ...]) -> str:
     chart = pygal.HorizontalBar(width=760, height=520, **COMMON)
+    rows = rows[::-1]  # pygal draws the first label at the bottom
     chart.x_labels = [label for label, _, _ in rows]
     chart.add("Free mentor places", [free for _, free, _ in rows])
-    chart.add("Unmatched mentees wanting it", [want for _, _, want in rows])
+    chart.add("Unmatched mentees", [want for _, _, want in rows])
     return _uri(chart.render(is_unicode=True))
 
 
@@ -56,8 +57,8 @@ def _supply_demand(rows: tuple[tuple[str, int, int], ...]) -> str:
 def _weekly(rows: tuple[tuple[str, int, int], ...]) -> str:
     chart = pygal.Bar(width=760, height=360, x_label_rotation=0, **COMMON)
     chart.x_labels = [week for week, _, _ in rows]
-    chart.add("Matches proposed or requested", [n for _, n, _ in rows])
-    chart.add("Pairs that became active", [n for _, _, n in rows])
+    chart.add("Matches started", [n for _, n, _ in rows])
+    chart.add("Pairs made active", [n for _, _, n in rows])
     return _uri(chart.render(is_unicode=True))
 
 

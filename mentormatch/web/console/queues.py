@@ -122,5 +122,5 @@ def end_pair(agreement_id: int):
 
 @bp.route("/queues/flagged")
 def flagged():
-    return render_template("console/queue_flagged.html", page=queues.flagged(page_arg(request), _per_page()),
-                           form=ConfirmForm())
+    page = queues.flagged(page_arg(request), _per_page(), name=text_arg(request, "name"))
+    return render_template("console/queue_flagged.html", page=page)
