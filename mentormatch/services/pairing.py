@@ -20,6 +20,7 @@ from mentormatch.matching.scoring import forbidden_reason
 from mentormatch.models import PENDING, Match, MatchOrigin, MatchStatus, Role, User
 from mentormatch.models.user import utcnow
 from mentormatch.services.accounts import find_user_by_email
+from mentormatch.services.console import audit
 from mentormatch.services.matches import MatchError
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of
@@ -100,6 +101,11 @@ def pair_by_hand(coordinator: User, mentee_email: str, mentor_email: str, confir
             db.session.flush()
             notify(mentee, Kind.PROPOSAL, proposal_text(mentor.name, "mentor"), match.id)
             notify(mentor, Kind.PROPOSAL, proposal_text(mentee.name, "mentee"), match.id)
+            audit.record(coordinator, "override" if warnings else "manual_pair",
+                         f"Paired {mentee.name} with {mentor.name} by hand" + (" despite warnings" if warnings else ""),
+                         target=match, after={"mentee_id": mentee.id, "mentor_id": mentor.id,
+                                              "score": float(score) if score is not None else None,
+                                              "warnings": warnings})
     except IntegrityError as error:
         raise MatchError(f"{mentee.name} and {mentor.name} already have an open match.") from error
     return match

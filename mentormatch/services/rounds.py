@@ -28,6 +28,8 @@ from mentormatch.matching.scoring import MODE_CLASH, MODE_INDEX, score_parts
 from mentormatch.models import PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, User
 from mentormatch.models.match import RoundStatus
 from mentormatch.models.user import utcnow
+from mentormatch.services.console import audit
+from mentormatch.services.matches import withdraw
 from mentormatch.services.notifications import Kind, notification_email
 from mentormatch.services.pool import Pool, load_pool
 from mentormatch.services.transactions import queue_email, transaction
@@ -358,6 +360,11 @@ def publish_round(params: RoundParams, coordinator: User, expected_digest: str |
                 notices.append((e_id, e_mail, e_name, proposal_text(o_name, "mentor"), match_id))
                 notices.append((o_id, o_mail, o_name, proposal_text(e_name, "mentee"), match_id))
             _bulk_notify(notices, Kind.PROPOSAL)
+            audit.record(coordinator, "round_published",
+                         f"Published round {matching_round.id}: {len(found)} proposals", target=matching_round,
+                         after={"method": params.method, "proposals": len(found),
+                                "total_score": round(matching_round.total_score, 4),
+                                "weights": matching_round.weights, "excluded_pairs": len(params.excluded)})
             timings["write"] = time.perf_counter() - started
     except IntegrityError as error:
         raise RoundError("Someone's matches changed while publishing; nothing was published. "
@@ -391,6 +398,9 @@ def withdraw_round(matching_round: MatchingRound, coordinator: User) -> int:
             body = f"The proposed match between {e_name} and {o_name} was withdrawn by the program coordinator."
             notices += [(e_id, e_mail, e_name, body, match_id), (o_id, o_mail, o_name, body, match_id)]
         _bulk_notify(notices, Kind.WITHDRAWN)
+        audit.record(coordinator, "round_withdrawn", f"Withdrew round {matching_round.id}: {len(people)} proposals",
+                     target=matching_round, before={"status": RoundStatus.PUBLISHED.value},
+                     after={"status": RoundStatus.WITHDRAWN.value, "withdrawn_proposals": len(people)})
     return len(people)
 
 
@@ -454,6 +464,17 @@ def pending_proposals(page: int, per_page: int) -> Page:
         .options(selectinload(Match.mentee), selectinload(Match.mentor))
         .order_by(Match.created_at, Match.id).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(items), page, pages, total)
+
+
+def end_proposal(match: Match, coordinator: User) -> Match:
+    """A coordinator ends (withdraws) one pending proposal; both sides are told and the audit log keeps it."""
+    before = match.status
+    with transaction():
+        withdraw(match, coordinator)
+        audit.record(coordinator, "proposal_ended", f"Ended the proposal between {match.mentee.name} and "
+                                                    f"{match.mentor.name}", target=match,
+                     before={"status": str(before)}, after={"status": MatchStatus.WITHDRAWN.value})
+    return match
 
 
 def get_round(round_id: int) -> MatchingRound | None:

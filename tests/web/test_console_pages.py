@@ -10,6 +10,7 @@ from tests.querycount import count_statements
 from tests.services.test_console_stats import build_program
 
 GET_PAGES = [
+    "/coordinator/",
     "/coordinator/queues/unmatched", "/coordinator/queues/unmatched?reason=Profile+incomplete+(specialty+or+goals+missing)",
     "/coordinator/queues/unmatched?specialty=hematology&name=test",
     "/coordinator/queues/unmatched/{mentee_id}/candidates", "/coordinator/queues/waiting",

@@ -11,4 +11,4 @@ from mentormatch.web.console.charts import charts_for
 def render_dashboard() -> str:
     """Figures and pictures of the whole program, in a fixed number of queries."""
     board = dashboard()
-    return render_template("console/dashboard.html", board=board, charts=charts_for(board))
+    return render_template("coordinator/dashboard.html", board=board, charts=charts_for(board))

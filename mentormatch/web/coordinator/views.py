@@ -8,8 +8,8 @@ from flask_login import current_user
 from mentormatch.models import Permission
 from mentormatch.services import pairing, rounds
 from mentormatch.services.matches import MatchError, withdraw
-from mentormatch.services.program import program_summary
 from mentormatch.web.access import permission_required
+from mentormatch.web.console.dashboard import render_dashboard
 from mentormatch.web.coordinator.forms import ConfirmForm, PairForm, RoundForm, WithdrawRoundForm
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -24,7 +24,7 @@ def _page_number() -> int:
 @bp.route("/")
 @coordinator_only
 def dashboard():
-    return render_template("coordinator/dashboard.html", summary=program_summary())
+    return render_dashboard()
 
 
 @bp.route("/rounds")
