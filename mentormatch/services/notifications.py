@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import current_app
@@ -12,6 +11,7 @@ from mentormatch.extensions import db
 from mentormatch.mail import Email
 from mentormatch.models import Notification, User
 from mentormatch.models.user import utcnow
+from mentormatch.services.paging import Page, bounds
 from mentormatch.services.transactions import queue_email, transaction
 
 
@@ -58,25 +58,17 @@ def unread_count(user: User) -> int:
     )
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Notification]
-    page: int
-    pages: int
-
-
 def notifications_page(user: User, page: int, per_page: int) -> Page:
     """One page of ``user``'s notifications, newest first."""
     total = db.session.scalar(db.select(func.count()).select_from(Notification)
                               .where(Notification.user_id == user.id))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    page, pages = bounds(total, page, per_page)
     items = db.session.scalars(
         db.select(Notification).where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(list(items), page, pages)
+    return Page(list(items), page, pages, total)
 
 
 def mark_all_read(user: User) -> None:

@@ -31,6 +31,7 @@ from mentormatch.models.user import utcnow
 from mentormatch.services.console import audit
 from mentormatch.services.matches import withdraw
 from mentormatch.services.notifications import Kind, notification_email
+from mentormatch.services.paging import Page, bounds
 from mentormatch.services.pool import Pool, load_pool
 from mentormatch.services.transactions import queue_email, transaction
 
@@ -425,23 +426,12 @@ class RoundSummary:
         return self.counts.get(status, 0)
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    page: int
-    pages: int
-    total: int
-
-
-def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int]:
-    pages = max(1, -(-total // per_page))
-    return min(max(1, page), pages), pages
 
 
 def rounds_page(page: int, per_page: int) -> Page:
     """One page of rounds, newest first, with their matches counted by status (three queries)."""
     total = db.session.scalar(db.select(func.count()).select_from(MatchingRound))
-    page, pages = _page_bounds(total, page, per_page)
+    page, pages = bounds(total, page, per_page)
     rounds = db.session.scalars(
         db.select(MatchingRound).options(selectinload(MatchingRound.created_by))
         .order_by(MatchingRound.created_at.desc(), MatchingRound.id.desc())
@@ -458,7 +448,7 @@ def rounds_page(page: int, per_page: int) -> Page:
 def pending_proposals(page: int, per_page: int) -> Page:
     """One page of matches still waiting for an answer, oldest first (two queries plus names)."""
     total = db.session.scalar(db.select(func.count()).select_from(Match).where(Match.status.in_(PENDING)))
-    page, pages = _page_bounds(total, page, per_page)
+    page, pages = bounds(total, page, per_page)
     items = db.session.scalars(
         db.select(Match).where(Match.status.in_(PENDING))
         .options(selectinload(Match.mentee), selectinload(Match.mentor))

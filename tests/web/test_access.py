@@ -78,11 +78,36 @@ EXPECTED = {
     ("POST", "/coordinator/pairs/new"): (LOGIN, 403, 403, 200),  # empty form: errors shown
     ("GET", "/coordinator/proposals"): (LOGIN, 403, 403, 200),
     ("POST", "/coordinator/proposals/{match}/end"): (LOGIN, 403, 403, 302),
+    # Console routes last: the coordinator's POSTs change the foreign mentee and withdraw its match.
+    ("GET", "/coordinator/queues/"): (LOGIN, 403, 403, 302),
+    ("GET", "/coordinator/queues/unmatched"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/queues/unmatched/{user}/candidates"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/queues/waiting"): (LOGIN, 403, 403, 200),
+    ("POST", "/coordinator/queues/waiting/{match}/remind"): (LOGIN, 403, 403, 302),
+    ("GET", "/coordinator/queues/declined"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/queues/cadence"): (LOGIN, 403, 403, 200),
+    ("POST", "/coordinator/queues/cadence/{agreement}/nudge"): (LOGIN, 403, 403, 302),
+    ("POST", "/coordinator/queues/cadence/{agreement}/end"): (LOGIN, 403, 403, 302),  # empty form: message, back
+    ("GET", "/coordinator/queues/flagged"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/people/"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/people/{user}"): (LOGIN, 403, 403, 200),
+    ("POST", "/coordinator/people/{user}/deactivate"): (LOGIN, 403, 403, 302),
+    ("POST", "/coordinator/people/{user}/reactivate"): (LOGIN, 403, 403, 302),
+    ("POST", "/coordinator/people/{user}/make-coordinator"): (LOGIN, 403, 403, 302),
+    ("POST", "/coordinator/people/{user}/flag"): (LOGIN, 403, 403, 302),  # empty reason: message, back
+    ("POST", "/coordinator/people/{user}/unflag"): (LOGIN, 403, 403, 302),
+    ("GET", "/coordinator/roster/import"): (LOGIN, 403, 403, 200),
+    ("POST", "/coordinator/roster/import"): (LOGIN, 403, 403, 200),  # no file: the form again with the error
+    ("GET", "/coordinator/exports/"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/exports/pairings.csv"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/exports/meetings.csv"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/exports/unmatched.csv"): (LOGIN, 403, 403, 200),
+    ("GET", "/coordinator/audit"): (LOGIN, 403, 403, 200),
 }
 
 PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}", "<token>": "{token}",
                 "<int:agreement_id>": "{agreement}", "<int:goal_id>": "{goal}", "<int:meeting_id>": "{meeting}",
-                "<int:round_id>": "{round}"}
+                "<int:round_id>": "{round}", "<int:user_id>": "{user}"}
 
 
 @pytest.fixture
@@ -107,6 +132,7 @@ def foreign(app):
         meeting = agreements.log_meeting(agreement, pair_mentee,
                                          MeetingInput(today, 60, "virtual", ["specialty:hematology"]))
         ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token", "round": matching_round.id,
+               "user": match.mentee_id,  # a mentee: the candidates page is only for mentees
                "agreement": agreement.id, "goal": goal.id, "meeting": meeting.id}
         db.session.remove()
     return ids
@@ -122,6 +148,7 @@ def test_each_route_gives_each_role_the_right_status(app, person, foreign, role_
         if someone:
             client.post("/auth/login", data={"email": someone.email, "password": PASSWORD})
         response = client.open(path.format(**foreign), method=method)
+        response.close()  # a streamed CSV keeps its request context until closed
         expected = statuses[role_index]
         if expected == LOGIN:
             ok = response.status_code == 302 and response.headers["Location"].startswith("/auth/login")

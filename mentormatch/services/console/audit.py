@@ -16,7 +16,7 @@ from sqlalchemy import func
 
 from mentormatch.extensions import db
 from mentormatch.models import AuditEntry, User
-from mentormatch.services.console.paging import Page, bounds
+from mentormatch.services.paging import Page, bounds
 
 ACTIONS: tuple[tuple[str, str], ...] = (
     ("round_published", "Round published"),

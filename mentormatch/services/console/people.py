@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from mentormatch.extensions import db
 from mentormatch.models import PENDING, AuditEntry, Match, MatchStatus, Profile, ProfileTag, ReviewFlag, Role, TagKind, User
 from mentormatch.services.console import audit
-from mentormatch.services.console.paging import Page, bounds
+from mentormatch.services.paging import Page, bounds
 from mentormatch.services.matches import MatchError, withdraw
 from mentormatch.services.transactions import transaction
 

@@ -25,7 +25,7 @@ from mentormatch.services.agreements.access import AgreementError, tell
 from mentormatch.services.agreements.cadence import DUE_SOON, OVERDUE, Cadence
 from mentormatch.services.agreements.closing import end_agreement
 from mentormatch.services.console import audit
-from mentormatch.services.console.paging import Page, bounds, slice_page
+from mentormatch.services.paging import Page, bounds, slice_page
 from mentormatch.services.console.stats import free_places_by_specialty, pair_cadences, unmatched_mentee_ids
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.transactions import transaction

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from mentormatch.models import Permission
 from mentormatch.services import pairing, rounds
-from mentormatch.services.matches import MatchError, withdraw
+from mentormatch.services.matches import MatchError
 from mentormatch.web.access import permission_required
 from mentormatch.web.console.dashboard import render_dashboard
 from mentormatch.web.coordinator.forms import ConfirmForm, PairForm, RoundForm, WithdrawRoundForm
@@ -133,7 +133,7 @@ def end_proposal(match_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        withdraw(match, current_user)
+        rounds.end_proposal(match, current_user)
     except MatchError as error:
         flash(str(error), "error")
     else:
