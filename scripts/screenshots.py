@@ -79,6 +79,17 @@ def shoot(browser, base: str) -> None:
     page.wait_for_url(lambda url: "/auth/login" not in url)
     page.goto(base + "/profile/edit")
     save(page, "profile-form.png")
+    page.goto(base + "/matches/suggestions")
+    save(page, "suggestions.png")
+
+    coordinator = browser.new_page(viewport={"width": 1280, "height": 800})
+    coordinator.goto(base + "/auth/login")
+    coordinator.get_by_label("Email").fill(demo.COORDINATOR_EMAIL)
+    coordinator.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
+    coordinator.get_by_role("button", name="Log in").click()
+    coordinator.wait_for_url(lambda url: "/auth/login" not in url)
+    coordinator.goto(base + "/coordinator/")
+    save(coordinator, "coordinator-dashboard.png")
 
 
 def save(page, name: str) -> None:

@@ -12,6 +12,7 @@ from mentormatch.extensions import db
 from mentormatch.models import Role, User
 from mentormatch.models.user import utcnow
 from mentormatch.services.accounts import find_user_by_email, hash_password
+from mentormatch.services.demo_history import seed_history
 from mentormatch.services.profiles import ProfileInput, apply_profile
 
 DEFAULT_SEED = 2026
@@ -88,8 +89,8 @@ def demo_logins() -> list[tuple[str, str]]:
     return [("coordinator", COORDINATOR_EMAIL), ("mentor", MENTOR_EMAIL), ("mentee", MENTEE_EMAIL)]
 
 
-def seed_demo(seed: int = DEFAULT_SEED) -> DemoCounts:
-    """Create 40 mentors, 120 mentees and a coordinator in one transaction."""
+def seed_demo(seed: int = DEFAULT_SEED, with_history: bool = True) -> DemoCounts:
+    """Create 40 mentors, 120 mentees and a coordinator, then a few months of pairs and meetings."""
     rng = random.Random(seed)
     fake = Faker("en_US")
     fake.seed_instance(seed)
@@ -114,6 +115,8 @@ def seed_demo(seed: int = DEFAULT_SEED) -> DemoCounts:
         chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 1))
         apply_profile(user, _mentee_input(rng, fake, sorted(set(chosen)), goals, i))
     db.session.commit()
+    if with_history:
+        seed_history(rng)
     return DemoCounts(mentors=MENTOR_COUNT, mentees=MENTEE_COUNT)
 
 

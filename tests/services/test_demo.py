@@ -50,3 +50,23 @@ def test_the_same_seed_gives_the_same_people(app, app_ctx):
     demo.seed_demo(seed=7)
     assert _snapshot() == first
     assert demo.is_loaded()
+
+
+def test_the_demo_has_pairs_keeping_pace_and_pairs_falling_behind(app_ctx):
+    from mentormatch.models import Agreement, Match, MatchStatus
+    from mentormatch.services.agreements.cadence import OVERDUE, cadence_of, last_meetings
+
+    demo.seed_demo()
+    statuses = Counter(db.session.scalars(db.select(Match.status)))
+    assert statuses[MatchStatus.ACTIVE] >= 20 and statuses[MatchStatus.ENDED] >= 1
+    assert statuses[MatchStatus.DECLINED] >= 1 and statuses[MatchStatus.ACCEPTED_BY_MENTEE] >= 1
+    active = db.session.scalars(db.select(Agreement).join(Match).where(Match.status == MatchStatus.ACTIVE)).all()
+    last = last_meetings([a.id for a in active])
+    states = Counter(cadence_of(a.current_terms.frequency, a.current_terms.start_date, last.get(a.id)).state
+                     for a in active)
+    assert states[OVERDUE] >= 3 and sum(states.values()) - states[OVERDUE] >= 10
+    mentee = accounts.find_user_by_email(demo.MENTEE_EMAIL)
+    mentor = accounts.find_user_by_email(demo.MENTOR_EMAIL)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Match).where(Match.mentee_id == mentee.id)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(Match).where(
+        Match.mentor_id == mentor.id, Match.status == MatchStatus.ACTIVE)) >= 1

@@ -1,0 +1,101 @@
+"""A few months of program history for the demo: pairs, agreements, meetings.
+
+Built through the same services people use (request, accept, terms,
+meetings, closing), then back-dated, so the coordinator dashboard, queues and
+home pages have something to show: pairs on track, due soon and overdue,
+pending requests, declines and ended pairs with feedback. The demo mentee
+(mentee@example.org) is left unmatched to try the suggestions.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+
+from mentormatch import domain
+from mentormatch.extensions import db
+from mentormatch.models import Match, Role, User
+from mentormatch.services import agreements, matches
+from mentormatch.services.agreements import MeetingInput, TermsInput
+
+ACTIVE_PAIRS = 30
+NOTES = ("Went through the practice exam questions.", "Talked about the next step toward a lead role.",
+         "Reviewed a QC failure from last week.", "Planned the study schedule for the next month.")
+
+
+@dataclass(frozen=True)
+class HistoryCounts:
+    active: int
+    pending: int
+    declined: int
+    ended: int
+
+
+def _at(day) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=timezone.utc)
+
+
+def _start_pair(mentee: User, mentor: User, started_days_ago: int) -> Match:
+    match = matches.request_mentor(mentee, mentor.id, "I would value your guidance.")
+    matches.accept(match, mentor)
+    started = agreements.today() - timedelta(days=started_days_ago)
+    match.created_at = match.decided_at = _at(started)  # back-date for the weekly chart
+    db.session.commit()
+    return match
+
+
+def _agree_and_meet(rng: random.Random, match: Match, started_days_ago: int, behind: bool) -> None:
+    agreement, mentee, mentor = match.agreement, match.mentee, match.mentor
+    today = agreements.today()
+    start = today - timedelta(days=started_days_ago)
+    frequency = mentee.profile.meeting_frequency
+    topics = [f"specialty:{mentee.profile.codes('specialty')[0]}", f"goal:{mentee.profile.codes('goal')[0]}"]
+    mode = "virtual" if "virtual" in (mentee.profile.meeting_mode, mentor.profile.meeting_mode) else "in_person"
+    version = agreements.propose_terms(agreement, mentee, TermsInput(
+        frequency, mode, start, start + timedelta(days=182), topics, "Meet as agreed; tell each other early "
+        "when a shift change gets in the way."))
+    agreements.confirm_terms(agreement, mentor, version.number)
+    interval = domain.FREQUENCY_DAYS[frequency]
+    # Pairs that keep pace met about once an interval; pairs behind stopped a while ago.
+    held_on = start + timedelta(days=rng.randint(0, 3))
+    last_allowed = today - timedelta(days=interval + rng.randint(5, 20)) if behind else today
+    while held_on <= last_allowed:
+        agreements.log_meeting(agreement, rng.choice([mentee, mentor]), MeetingInput(
+            held_on, rng.choice([30, 45, 60, 90]), mode, rng.sample(topics, rng.randint(1, 2)),
+            shared_notes=rng.choice(NOTES)))
+        held_on += timedelta(days=interval + rng.randint(-2, 3))
+    if rng.random() < 0.5:
+        agreements.add_goal(agreement, mentee, "Pass the certification exam", today + timedelta(days=rng.randint(30, 120)))
+
+
+def seed_history(rng: random.Random) -> HistoryCounts:
+    """Create the demo's pairs and their history; returns how many of each."""
+    mentees = db.session.scalars(db.select(User).where(User.role == Role.MENTEE).order_by(User.id)).all()[1:]
+    pending = declined = ended = active = 0
+    for index, mentee in enumerate(mentees[:ACTIVE_PAIRS + 8]):
+        suggestions = matches.suggestions_for(mentee, k=5)
+        if not suggestions:
+            continue
+        mentor = suggestions[rng.randrange(len(suggestions))].mentor
+        if index < 3:  # the demo mentor has pairs of their own to look at
+            demo_mentor = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
+            mentor = demo_mentor if matches.active_count(demo_mentor.id) < demo_mentor.profile.capacity else mentor
+        if index >= ACTIVE_PAIRS + 4:
+            matches.request_mentor(mentee, mentor.id, "Could you mentor me toward my certification?")
+            pending += 1
+        elif index >= ACTIVE_PAIRS:
+            match = matches.request_mentor(mentee, mentor.id, "")
+            matches.decline(match, mentor, rng.choice(["no_time", "schedule"]), "")
+            declined += 1
+        else:
+            started = rng.randint(20, 160)
+            match = _start_pair(mentee, mentor, started)
+            _agree_and_meet(rng, match, started, behind=index % 4 == 3)
+            if index % 10 == 9:
+                agreements.end_agreement(match.agreement, mentee, "goals_achieved", "Passed the exam!")
+                agreements.leave_feedback(match.agreement, mentee, rng.choice([4, 5]), "Very helpful.")
+                ended += 1
+            else:
+                active += 1
+    return HistoryCounts(active, pending, declined, ended)
