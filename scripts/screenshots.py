@@ -68,7 +68,7 @@ def shoot(browser, base: str) -> None:
     phone.goto(base + "/")
     save(phone, "landing-phone.png")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
     page.goto(base + "/")
     save(page, "landing.png")
 
@@ -80,7 +80,7 @@ def shoot(browser, base: str) -> None:
     page.goto(base + "/profile/edit")
     save(page, "profile-form.png")
     page.goto(base + "/matches/suggestions")
-    save(page, "suggestions.png")
+    save(page, "suggestions.png", full_page=False)  # the first few of ten suggestions
 
     coordinator = browser.new_page(viewport={"width": 1280, "height": 800})
     coordinator.goto(base + "/auth/login")
@@ -92,9 +92,9 @@ def shoot(browser, base: str) -> None:
     save(coordinator, "coordinator-dashboard.png")
 
 
-def save(page, name: str) -> None:
+def save(page, name: str, full_page: bool = True) -> None:
     path = OUT / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     print(f"wrote {path.relative_to(ROOT)}")
 
 
