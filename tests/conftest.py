@@ -25,6 +25,21 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def on_postgres() -> bool:
+    return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only are deselected (not skipped) in the SQLite pass;
+    scripts/test runs them in its PostgreSQL pass."""
+    if on_postgres():
+        return
+    chosen = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(chosen) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
+        items[:] = chosen
+
+
 @pytest.fixture(scope="session")
 def _app(tmp_path_factory) -> Flask:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
