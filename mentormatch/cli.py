@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -34,6 +35,8 @@ def demo_command(seed: int) -> None:
     if demo.is_loaded():
         click.echo("The demo program is already loaded.")
     else:
+        # The demo's history notifies hundreds of people; those emails are not sent anyway.
+        logging.getLogger("mentormatch.mail").setLevel(logging.WARNING)
         counts = demo.seed_demo(seed)
         click.echo(f"Demo program created: {counts.mentors} mentors, {counts.mentees} mentees, 1 coordinator.")
     click.echo("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
