@@ -6,7 +6,7 @@ from flask import current_app, render_template, request
 
 from mentormatch.services.console import audit
 from mentormatch.web.console import bp
-from mentormatch.web.console.forms import choice_arg, date_arg, page_arg, text_arg
+from mentormatch.web.query_args import choice_arg, date_arg, page_arg, text_arg
 
 
 @bp.route("/audit")

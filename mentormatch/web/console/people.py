@@ -8,8 +8,12 @@ from flask_login import current_user
 from mentormatch.services.console import people
 from mentormatch.web.console import bp
 from mentormatch.web.console.forms import (
-    ROLE_CODES, SPECIALTY_CODES, ConfirmForm, FlagForm, choice_arg, page_arg, text_arg,
+    ROLE_CODES,
+    SPECIALTY_CODES,
+    ConfirmForm,
+    FlagForm,
 )
+from mentormatch.web.query_args import choice_arg, page_arg, text_arg
 
 
 @bp.route("/people/")

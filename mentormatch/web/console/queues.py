@@ -12,8 +12,12 @@ from mentormatch.services.console.people import get_user
 from mentormatch.services.matches import suggestions_for
 from mentormatch.web.console import bp
 from mentormatch.web.console.forms import (
-    DECLINE_CODES, SPECIALTY_CODES, ConfirmForm, EndPairForm, choice_arg, int_arg, page_arg, text_arg,
+    DECLINE_CODES,
+    SPECIALTY_CODES,
+    ConfirmForm,
+    EndPairForm,
 )
+from mentormatch.web.query_args import choice_arg, int_arg, page_arg, text_arg
 
 CANDIDATES = 10
 

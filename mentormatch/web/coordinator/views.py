@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from mentormatch.models import Permission
@@ -10,15 +19,17 @@ from mentormatch.services import pairing, rounds
 from mentormatch.services.matches import MatchError
 from mentormatch.web.access import permission_required
 from mentormatch.web.console.dashboard import render_dashboard
-from mentormatch.web.coordinator.forms import ConfirmForm, PairForm, RoundForm, WithdrawRoundForm
+from mentormatch.web.coordinator.forms import (
+    ConfirmForm,
+    PairForm,
+    RoundForm,
+    WithdrawRoundForm,
+)
+from mentormatch.web.query_args import page_arg
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 coordinator_only = permission_required(Permission.COORDINATE)
 SHOWN_PAIRS = 500  # a preview lists this many pairs (weakest first) and this many unmatched mentees
-
-
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/")
@@ -30,7 +41,7 @@ def dashboard():
 @bp.route("/rounds")
 @coordinator_only
 def rounds_list():
-    page = rounds.rounds_page(_page_number(), current_app.config["PAGE_SIZE"])
+    page = rounds.rounds_page(page_arg(request), current_app.config["PAGE_SIZE"])
     return render_template("coordinator/rounds.html", page=page)
 
 
@@ -120,7 +131,7 @@ def new_pair():
 @bp.route("/proposals")
 @coordinator_only
 def proposals():
-    page = rounds.pending_proposals(_page_number(), current_app.config["PAGE_SIZE"])
+    page = rounds.pending_proposals(page_arg(request), current_app.config["PAGE_SIZE"])
     return render_template("coordinator/proposals.html", page=page)
 
 
@@ -139,4 +150,4 @@ def end_proposal(match_id: int):
     else:
         flash(f"The proposal between {match.mentee.name} and {match.mentor.name} is ended; both were told.",
               "success")
-    return redirect(url_for("coordinator.proposals", page=request.args.get("page", 1, type=int)))
+    return redirect(url_for("coordinator.proposals", page=page_arg(request)))

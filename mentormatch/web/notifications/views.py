@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from mentormatch.services import notifications
 from mentormatch.web.matches.forms import ConfirmForm
+from mentormatch.web.query_args import page_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -14,7 +23,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.route("/")
 @login_required
 def index():
-    page = notifications.notifications_page(current_user, request.args.get("page", 1, type=int),
+    page = notifications.notifications_page(current_user, page_arg(request),
                                             current_app.config["PAGE_SIZE"])
     return render_template("notifications/index.html", page=page, form=ConfirmForm())
 
