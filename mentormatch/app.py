@@ -11,6 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from mentormatch.config import load_config
 from mentormatch.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
+from mentormatch.services.view_stamps import track_view_changes
+from mentormatch.web.page_cache import init_page_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,6 +50,8 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         configure_sqlite()
     db.init_app(app)
+    track_view_changes()
+    init_page_cache(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -78,8 +82,10 @@ def register_blueprints(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     from mentormatch.web.errors import register_error_handlers
     from mentormatch.web.security import add_security_headers, reject_nul_characters
+    from mentormatch.web.sessions import CookieSessionInterface
 
     register_error_handlers(app)
+    app.session_interface = CookieSessionInterface()
     app.before_request(reject_nul_characters)
     app.after_request(add_security_headers)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from mentormatch.services import accounts, backup, demo, matches
+from mentormatch.services import accounts, backup, demo, matches, view_stamps
 
 
 @click.command("create-coordinator")
@@ -47,8 +47,9 @@ def demo_command(seed: int) -> None:
 @click.command("expire-matches")
 @with_appcontext
 def expire_matches_command() -> None:
-    """Expire pending matches past their answer date (run daily from cron)."""
+    """Expire pending matches past their answer date, prune old page stamps (run daily from cron)."""
     click.echo(f"{matches.expire_overdue()} match(es) expired.")
+    click.echo(f"{view_stamps.prune_view_changes()} old page stamp(s) pruned.")
 
 
 @click.command("backup")

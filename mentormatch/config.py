@@ -63,7 +63,10 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "ENV_NAME": name,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": _normalise_database_url(env.get("DATABASE_URL", default_db)),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pinging each pooled connection before use costs a round trip per request. Off, a
+        # connection found dead (the database restarted) discards the pool: the request it
+        # failed gets the 503 page, and reads of the page cache retry it once.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": env.get("MENTORMATCH_DB_PRE_PING", "0") == "1"},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
@@ -75,6 +78,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None if name != "production" else 8 * 3600,
         "TESTING": name == "testing",
         "PAGE_SIZE": 25,
+        # Rendered participant home pages kept per process (0 = off), and for how long at most.
+        "PAGE_CACHE_SIZE": int(env.get("MENTORMATCH_PAGE_CACHE_SIZE", "2000")),
+        "PAGE_CACHE_SECONDS": int(env.get("MENTORMATCH_PAGE_CACHE_SECONDS", "300")),
         # Flask-Limiter: login and password-reset attempts. Several processes
         # share counts only through a shared store, e.g. redis://host:6379.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from mentormatch.app import create_app
 from mentormatch.extensions import db
+from mentormatch.web.page_cache import EXTENSION
 from tests.factories import PASSWORD, make_user
 
 
@@ -64,6 +65,8 @@ def app(_app: Flask) -> Flask:
     """The app, with every table emptied after the test."""
     yield _app
     _app.config["WTF_CSRF_ENABLED"] = False
+    # Ids start again at 1 after the TRUNCATE below, and so do stamps.
+    _app.extensions[EXTENSION].clear()
     with _app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))

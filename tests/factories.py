@@ -55,3 +55,13 @@ def make_user(role: str = "mentee", *, email: str | None = None, name: str | Non
         user.email_confirmed_at = utcnow() if confirmed else None
         db.session.commit()
     return user
+
+
+def make_pair(mentee_name: str = "Dana Okafor", mentor_name: str = "Grace Ho"):
+    """A mentee and a mentor whose match is active, with its draft agreement; returns the match."""
+    from mentormatch.services import matches
+
+    mentee, mentor = make_user("mentee", name=mentee_name), make_user("mentor", name=mentor_name)
+    match = matches.request_mentor(mentee, mentor.id, "")
+    matches.accept(match, mentor)
+    return match

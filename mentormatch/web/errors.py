@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from mentormatch.extensions import db
@@ -34,6 +35,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            # The database restarted under a pooled connection: the pool is discarded, so
+            # the next request connects afresh. Nothing of this request was saved.
+            app.logger.warning("database connection lost: %s", error.orig)
+            return render_template(
+                "errors/error.html", code=503, title="Please try again",
+                message="The connection to the database was interrupted and nothing was saved. "
+                        "Try again in a moment.",
+            ), 503, {"Retry-After": "1"}
         app.logger.exception("unhandled error")
         return render_template(
             "errors/error.html", code=500, title="Something went wrong",

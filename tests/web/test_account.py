@@ -8,8 +8,8 @@ from mentormatch.extensions import db
 from mentormatch.models import (
     Agreement, Match, MatchOrigin, MatchStatus, Meeting, Notification, PrivateNote, Profile, User,
 )
-from mentormatch.services import agreements, matches
-from tests.factories import PASSWORD, make_user
+from mentormatch.services import agreements
+from tests.factories import PASSWORD, make_pair, make_user
 
 
 @pytest.fixture
@@ -80,10 +80,8 @@ def test_an_address_another_account_uses_cannot_be_taken(client, person, login, 
 
 def _pair_with_history(app):
     with app.app_context():
-        mentee, mentor = make_user("mentee", name="Leaving Mentee"), make_user("mentor", name="Staying Mentor")
-        match = matches.request_mentor(mentee, mentor.id, "")
-        matches.accept(match, mentor)
-        agreement = match.agreement
+        match = make_pair("Leaving Mentee", "Staying Mentor")
+        mentee, mentor, agreement = match.mentee, match.mentor, match.agreement
         today = agreements.today()
         from datetime import timedelta
 

@@ -10,9 +10,9 @@ from icalendar import Calendar
 
 from mentormatch.extensions import db
 from mentormatch.models import Agreement, Match, MatchStatus
-from mentormatch.services import agreements, matches
+from mentormatch.services import agreements
 from mentormatch.services.agreements import MeetingInput, TermsInput
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_pair, make_user
 
 TODAY = agreements.today()
 SECRET = "I find the night shift lead hard to approach."
@@ -22,10 +22,8 @@ SECRET = "I find the night shift lead hard to approach."
 def pair(app):
     """An active mentee and mentor with a draft agreement: (mentee, mentor, agreement_id) as ids/emails."""
     with app.app_context():
-        mentee, mentor = make_user("mentee", name="Dana Okafor"), make_user("mentor", name="Grace Ho")
-        match = matches.request_mentor(mentee, mentor.id, "")
-        matches.accept(match, mentor)
-        found = (mentee.email, mentor.email, match.agreement.id)
+        match = make_pair()
+        found = (match.mentee.email, match.mentor.email, match.agreement.id)
         db.session.remove()
     return found
 
