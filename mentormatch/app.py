@@ -60,14 +60,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
 
-    from mentormatch.models import User
+    from mentormatch.models import Profile, User
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # Most pages show the profile: fetch it with the user (one round trip, not two).
+        # Most pages show the profile and its tags: fetch them with the user (one round trip, not two).
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id), options=[joinedload(User.profile)])
+        return db.session.get(User, int(user_id), options=[joinedload(User.profile).joinedload(Profile.tags)])
 
 
 def register_blueprints(app: Flask) -> None:
