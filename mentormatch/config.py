@@ -81,6 +81,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # Rendered participant home pages kept per process (0 = off), and for how long at most.
         "PAGE_CACHE_SIZE": int(env.get("MENTORMATCH_PAGE_CACHE_SIZE", "2000")),
         "PAGE_CACHE_SECONDS": int(env.get("MENTORMATCH_PAGE_CACHE_SECONDS", "300")),
+        # PostgreSQL: hear of changes by LISTEN/NOTIFY instead of asking on every page view.
+        "PAGE_CACHE_FEED": env.get("MENTORMATCH_PAGE_CACHE_FEED", "1") == "1",
         # Flask-Limiter: login and password-reset attempts. Several processes
         # share counts only through a shared store, e.g. redis://host:6379.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

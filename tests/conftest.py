@@ -51,6 +51,9 @@ def _app(tmp_path_factory) -> Flask:
         "WTF_CSRF_ENABLED": False,
         # scrypt costs ~50 ms a hash; tests create hundreds of users.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Tests change data and look at once: the feed hears of changes a moment later,
+        # so pages are checked against the database (tests/web/test_change_feed.py turns it on).
+        "PAGE_CACHE_FEED": False,
     })
     with app.app_context():
         upgrade()

@@ -10,9 +10,12 @@ exactly when it sees the new data.
 
 ``stamp_of`` reads, in one statement, what a cached page is keyed by: whether
 the account is active, its newest stamp and its unread notifications (counted
-live, so notifications need no stamp). Statements that bypass the ORM's unit
-of work (the bulk inserts of ``services.rounds``) write no stamp: they create
-proposals and notifications only, which no cached page shows.
+live, so notifications need no stamp). On PostgreSQL, triggers also announce
+new stamp rows and notification changes to each process's change feed
+(``services.change_feed``), which then answers without a round trip.
+Statements that bypass the ORM's unit of work (the bulk inserts of
+``services.rounds``) write no stamp: they create proposals, which no cached
+page shows, and notifications, which are counted as above.
 """
 
 from __future__ import annotations

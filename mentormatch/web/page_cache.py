@@ -1,17 +1,26 @@
 """Per-person page cache: a page is rendered again only when what it shows changed.
 
 ``@cached_per_person`` (outermost, above ``@login_required``) serves a page
-from memory when its key is unchanged. The key is read in one statement
-(``services.view_stamps.stamp_of``) and holds everything the page depends
-on: the path, the account, its stamp (bumped by any change to the person's
-data or their pairs'), the unread notification count in the navigation,
-today's date (the cadence of each pair) and the session's CSRF secret (the
-page carries forms signed for this session). So a hit is the very page the
-view would render now, without loading the user or rendering a template.
+from memory when its key is unchanged. The key holds everything the page
+depends on: the path, the account, what has changed for the person (their
+data, their pairs', their notifications), today's date (the cadence of each
+pair), the session's CSRF secret (the page carries forms signed for this
+session) and how many writes the session made. So a hit is the very page
+the view would render now, without loading the user or rendering a template.
+
+What has changed comes from the process's change feed on PostgreSQL
+(``services.change_feed``: no database round trip), or, where no live feed
+can vouch (SQLite, the feed off or reconnecting), from one statement that
+reads the account's active flag, newest stamp and unread count
+(``services.view_stamps.stamp_of``). The session's write count makes a
+person's own changes show at once, before the feed has heard of them.
 
 The cache is skipped, and the view runs as usual, when there is no logged-in
 session user, Flask-Login's session protection fails, the account is
-inactive, flash messages wait to be shown, or the view changed the session.
+inactive (checked on the database path; on the feed path a deactivation is
+a change like any other), flash messages wait to be shown, or the view
+changed the session.
+
 Entries live in each process's memory, at most ``PAGE_CACHE_SIZE`` of them
 (0 turns the cache off) for ``PAGE_CACHE_SECONDS`` (well inside the CSRF
 token's lifetime). Only pages whose every shown value is covered by the key
@@ -28,10 +37,16 @@ from typing import Callable, Hashable
 
 from flask import Flask, Response, current_app, make_response, request, session
 
+from sqlalchemy.engine import make_url
+
 from mentormatch.services.agreements import today
+from mentormatch.services.change_feed import ChangeFeed
 from mentormatch.services.view_stamps import stamp_of
 
 EXTENSION = "mentormatch_page_cache"
+FEED = "mentormatch_change_feed"
+WRITES = "_writes"  # session key: how many state-changing requests this session made
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class PageCache:
@@ -74,6 +89,17 @@ def init_page_cache(app: Flask) -> None:
     if limit is not None and app.config["PAGE_CACHE_SECONDS"] >= limit:
         raise ValueError("PAGE_CACHE_SECONDS must be shorter than WTF_CSRF_TIME_LIMIT: cached forms carry tokens")
     app.extensions[EXTENSION] = PageCache(app.config["PAGE_CACHE_SIZE"], app.config["PAGE_CACHE_SECONDS"])
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql":  # its thread starts on first use, in each process
+        app.extensions[FEED] = ChangeFeed(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    app.after_request(count_writes)
+
+
+def count_writes(response: Response) -> Response:
+    """After a request that may have changed data, change the session's cache keys (read your own writes)."""
+    if request.method not in SAFE_METHODS and "_user_id" in session:
+        session[WRITES] = session.get(WRITES, 0) + 1
+    return response
 
 
 def page_cache() -> PageCache:
@@ -90,10 +116,17 @@ def _key() -> tuple | None:
     # The same check Flask-Login runs before it loads a user from the session.
     if current_app.login_manager._session_protection_failed():
         return None
-    stamp = stamp_of(int(user_id))
-    if stamp is None or not stamp.active:
-        return None
-    return request.full_path, int(user_id), stamp.change, stamp.unread, today(), csrf_secret
+    person = int(user_id)
+    feed = current_app.extensions.get(FEED) if current_app.config["PAGE_CACHE_FEED"] else None
+    versions = feed.versions(person) if feed is not None else None
+    if versions is not None:
+        changed = ("feed", *versions)
+    else:
+        stamp = stamp_of(person)
+        if stamp is None or not stamp.active:
+            return None
+        changed = ("database", stamp.change, stamp.unread)
+    return request.full_path, person, changed, session.get(WRITES, 0), today(), csrf_secret
 
 
 def cached_per_person(view: Callable) -> Callable:
