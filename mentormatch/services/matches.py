@@ -27,7 +27,7 @@ from mentormatch.models import PENDING, Agreement, Match, MatchOrigin, MatchStat
 from mentormatch.models.user import utcnow
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of, load_pool
-from mentormatch.services.transactions import begin_locked_for_mentor, retry_on_conflict, transaction
+from mentormatch.services.transactions import begin_locked_for_pair, retry_on_conflict, transaction
 
 
 class MatchError(ValueError):
@@ -146,7 +146,7 @@ def accept(match: Match, user: User) -> Match:
     """``user`` (one of the pair) accepts; the match is active once both have."""
     if not match.involves(user):
         raise MatchError("Only the two people in a match can accept it.")
-    begin_locked_for_mentor(match.mentor_id)
+    begin_locked_for_pair(match.mentor_id, match.mentee_id)
     with transaction():
         db.session.refresh(match)
         _check_open(match)

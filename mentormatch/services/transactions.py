@@ -51,14 +51,16 @@ def transaction() -> Iterator[None]:
         send_all(db.session.info.pop(OUTBOX, []))
 
 
-def begin_locked_for_mentor(mentor_id: int) -> None:
-    """Start a transaction that no other capacity-changing one can interleave with.
+def begin_locked_for_pair(mentor_id: int, mentee_id: int) -> None:
+    """Start a transaction that no other one changing this mentor's or this mentee's matches can interleave with.
 
-    PostgreSQL: lock the mentor's row (SELECT ... FOR NO KEY UPDATE), so two
-    acceptances for one mentor run one after the other. SQLite: BEGIN
-    IMMEDIATE takes the database write lock before anything is read.
-    Must be the first statement of its transaction, so whatever the
-    session was reading is committed first.
+    PostgreSQL: lock both people's rows (SELECT ... FOR NO KEY UPDATE), so
+    two acceptances for one mentor (capacity) or for one mentee (one active
+    match) run one after the other; rows are locked in id order, the same
+    in every transaction, so two acceptances cannot wait for each other.
+    SQLite: BEGIN IMMEDIATE takes the database write lock before anything
+    is read. Must be the first statement of its transaction, so whatever
+    the session was reading is committed first.
     """
     if db.session().in_transaction():
         db.session.commit()
@@ -68,7 +70,8 @@ def begin_locked_for_mentor(mentor_id: int) -> None:
         # FOR NO KEY UPDATE: acceptances for one mentor still wait for each other, but
         # the FOR KEY SHARE locks that foreign-key checks take (a notification to
         # another mentor) pass, so two mentors accepting at once cannot deadlock.
-        db.session.execute(db.select(User.id).where(User.id == mentor_id).with_for_update(key_share=True))
+        db.session.execute(db.select(User.id).where(User.id.in_((mentor_id, mentee_id)))
+                           .order_by(User.id).with_for_update(key_share=True))
 
 
 # PostgreSQL's codes for "try the transaction again": deadlock_detected, serialization_failure.

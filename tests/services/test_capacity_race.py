@@ -7,6 +7,7 @@ exercises BEGIN IMMEDIATE.
 """
 
 import threading
+import time
 
 from mentormatch.extensions import db
 from mentormatch.models import Match, MatchOrigin, MatchStatus
@@ -100,3 +101,64 @@ def test_two_mentors_accepting_at_once_do_not_deadlock(app):
             statuses = [db.session.get(Match, match_id).status for match_id, _ in jobs]
             db.session.remove()
         assert statuses == [MatchStatus.ACTIVE, MatchStatus.ACTIVE]
+
+
+def test_two_mentors_accepting_one_mentee_at_once_activate_one_match_and_explain_the_other(app, monkeypatch):
+    """The mentee asked both; each mentor's lock alone let both activations through to the
+    one-active-match index, and the loser got a 500 (found by benchmarks/fault.py). The
+    check is slowed down so that both transactions reach it before either commits."""
+    check = matches.has_active_match
+    inside, most_inside, count_lock = [0], [0], threading.Lock()
+
+    def slow_check(mentee_id: int) -> bool:
+        with count_lock:
+            inside[0] += 1
+            most_inside[0] = max(most_inside[0], inside[0])
+        try:
+            found = check(mentee_id)
+            time.sleep(0.2)
+            return found
+        finally:
+            with count_lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(matches, "has_active_match", slow_check)
+    for attempt in range(3):
+        with app.app_context():
+            mentor_a, mentor_b = make_user("mentor", capacity=2), make_user("mentor", capacity=2)
+            mentee = make_user("mentee")
+            jobs = [matches.request_mentor(mentee, mentor.id, "").id for mentor in (mentor_a, mentor_b)]
+            db.session.remove()
+
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+        errors: list[BaseException] = []
+
+        def accept(match_id: int) -> None:
+            with app.app_context():
+                try:
+                    match = db.session.get(Match, match_id)
+                    mentor = match.mentor
+                    barrier.wait(timeout=30)
+                    matches.accept(match, mentor)
+                    outcomes.append("won")
+                except matches.MatchError:
+                    outcomes.append("explained")
+                except BaseException as error:  # noqa: BLE001 - reported below
+                    errors.append(error)
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=accept, args=(match_id,)) for match_id in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == [], f"attempt {attempt}: {errors!r}"
+        assert sorted(outcomes) == ["explained", "won"], f"attempt {attempt}"
+        with app.app_context():
+            statuses = sorted(db.session.get(Match, match_id).status for match_id in jobs)
+            db.session.remove()
+        assert statuses == sorted([MatchStatus.ACTIVE, MatchStatus.WITHDRAWN])
+    # One mentee's activations run one after the other, never side by side.
+    assert most_inside[0] == 1
