@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Engine, bindparam, event, func, literal, or_, select, union
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mentormatch.extensions import db
@@ -152,7 +153,8 @@ def _stamp_row_postgres(engine: Engine, user_id: int) -> tuple | None:
                     pooled.driver_connection.autocommit = False
         except engine.dialect.loaded_dbapi.OperationalError as error:
             if attempt == 2 or not engine.dialect.is_disconnect(error, pooled.dbapi_connection, None):
-                raise
+                # As SQLAlchemy would raise it, so the error page knows the database is away.
+                raise OperationalError(sql, {"user_id": user_id}, error, connection_invalidated=True) from error
             pooled.invalidate(error)
         finally:
             pooled.close()

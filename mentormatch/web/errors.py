@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 from mentormatch.extensions import db
@@ -35,10 +35,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
-            # The database restarted under a pooled connection: the pool is discarded, so
-            # the next request connects afresh. Nothing of this request was saved.
-            app.logger.warning("database connection lost: %s", error.orig)
+        if _database_unavailable(error):
+            # The database restarted or cannot be reached: a dead pooled connection discards
+            # the pool, so a later request connects afresh. Nothing of this request was saved.
+            app.logger.warning("database unavailable: %s", error)
             return render_template(
                 "errors/error.html", code=503, title="Please try again",
                 message="The connection to the database was interrupted and nothing was saved. "
@@ -49,3 +49,11 @@ def register_error_handlers(app: Flask) -> None:
             "errors/error.html", code=500, title="Something went wrong",
             message="The error has been logged. Please try again in a moment.",
         ), 500
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """Whether ``error`` means the database could not be reached (so trying again later may work)."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError)
+    # A session whose connection died mid-request refuses further work until rolled back.
+    return isinstance(error, PendingRollbackError)

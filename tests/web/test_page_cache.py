@@ -280,3 +280,16 @@ def test_a_page_that_meets_a_dropped_connection_asks_to_retry_and_the_next_one_w
     assert "nothing was saved" in first.get_data(as_text=True)
     assert "Traceback" not in first.get_data(as_text=True)
     assert client.get("/matches/").status_code == 200  # the pool was discarded: fresh connections
+
+
+def test_an_unreachable_database_gets_a_try_again_page_not_a_stack_trace(tmp_path):
+    from mentormatch.app import create_app
+
+    app = create_app({"MENTORMATCH_ENV": "testing", "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                      # Nothing listens on port 9 (discard) here: the connection is refused.
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody:secret@127.0.0.1:9/none"})
+    response = app.test_client().post("/auth/login", data={"email": "a@example.org", "password": "whatever"})
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "nothing was saved" in page
+    assert "secret" not in page and "Traceback" not in page and "psycopg" not in page
