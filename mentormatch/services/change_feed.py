@@ -95,7 +95,9 @@ class ChangeFeed:
         threading.Thread(target=self._listen_forever, name="change-feed", daemon=True).start()
 
     def _listen_forever(self) -> None:
+        delay = 0.5
         while True:
+            started = time.monotonic()
             try:
                 self._listen()
             except Exception:  # noqa: BLE001 - the feed must outlive any database trouble
@@ -103,7 +105,9 @@ class ChangeFeed:
                             exc_info=True)
             with self._lock:
                 self._alive_until = 0.0
-            time.sleep(1.0)
+            # Retry after 1 s, then back off up to 30 s while the database stays away.
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
+            time.sleep(delay)
 
     def _listen(self) -> None:
         # Keepalives: a connection that dies silently is noticed within seconds.
@@ -124,6 +128,8 @@ class ChangeFeed:
         with self._condition:
             self._alive_until = time.monotonic() + HEALTH_SECONDS
             if payload.startswith("sync:"):
+                if len(self._heard) > 1000:  # tokens other processes waited for, never collected here
+                    self._heard.clear()
                 self._heard.add(payload)
                 self._condition.notify_all()
             elif payload == EVERYONE:
