@@ -141,8 +141,12 @@ def _stamp_row_postgres(engine: Engine, user_id: int) -> tuple | None:
     sql = _POSTGRES_SQL.get(engine)
     if sql is None:
         sql = _POSTGRES_SQL[engine] = str(STAMP.compile(dialect=engine.dialect))
+    dbapi_error = engine.dialect.loaded_dbapi.OperationalError
     for attempt in (1, 2):
-        pooled = engine.raw_connection()
+        try:
+            pooled = engine.raw_connection()
+        except dbapi_error as error:  # the database cannot be reached at all
+            raise OperationalError(sql, {"user_id": user_id}, error) from error
         try:
             pooled.driver_connection.autocommit = True
             try:
@@ -151,11 +155,13 @@ def _stamp_row_postgres(engine: Engine, user_id: int) -> tuple | None:
             finally:
                 if not pooled.driver_connection.closed:
                     pooled.driver_connection.autocommit = False
-        except engine.dialect.loaded_dbapi.OperationalError as error:
-            if attempt == 2 or not engine.dialect.is_disconnect(error, pooled.dbapi_connection, None):
+        except dbapi_error as error:
+            lost = engine.dialect.is_disconnect(error, pooled.dbapi_connection, None)
+            if lost:
+                pooled.invalidate(error)
+            if attempt == 2 or not lost:
                 # As SQLAlchemy would raise it, so the error page knows the database is away.
-                raise OperationalError(sql, {"user_id": user_id}, error, connection_invalidated=True) from error
-            pooled.invalidate(error)
+                raise OperationalError(sql, {"user_id": user_id}, error, connection_invalidated=lost) from error
         finally:
             pooled.close()
     raise AssertionError("unreachable")

@@ -39,11 +39,9 @@ def register_error_handlers(app: Flask) -> None:
             # The database restarted or cannot be reached: a dead pooled connection discards
             # the pool, so a later request connects afresh. Nothing of this request was saved.
             app.logger.warning("database unavailable: %s", error)
-            return render_template(
-                "errors/error.html", code=503, title="Please try again",
-                message="The connection to the database was interrupted and nothing was saved. "
-                        "Try again in a moment.",
-            ), 503, {"Retry-After": "1"}
+            # Rendered without the context processors: they load the logged-in user from the database.
+            page = app.jinja_env.get_template("errors/unavailable.html").render()
+            return page, 503, {"Retry-After": "1"}
         app.logger.exception("unhandled error")
         return render_template(
             "errors/error.html", code=500, title="Something went wrong",

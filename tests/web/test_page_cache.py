@@ -285,11 +285,17 @@ def test_a_page_that_meets_a_dropped_connection_asks_to_retry_and_the_next_one_w
 def test_an_unreachable_database_gets_a_try_again_page_not_a_stack_trace(tmp_path):
     from mentormatch.app import create_app
 
-    app = create_app({"MENTORMATCH_ENV": "testing", "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+    app = create_app({"MENTORMATCH_ENV": "testing", "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, "PAGE_CACHE_FEED": False,
                       # Nothing listens on port 9 (discard) here: the connection is refused.
                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody:secret@127.0.0.1:9/none"})
-    response = app.test_client().post("/auth/login", data={"email": "a@example.org", "password": "whatever"})
-    assert response.status_code == 503
-    page = response.get_data(as_text=True)
-    assert "nothing was saved" in page
-    assert "secret" not in page and "Traceback" not in page and "psycopg" not in page
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": "a@example.org", "password": "whatever"})
+    # A logged-in session's cached home page: the stamp read cannot connect either.
+    with client.session_transaction() as session:
+        session.update({"_user_id": "1", "_fresh": True, "csrf_token": "a" * 40})
+    home = client.get("/home")
+    for answer in (response, home):
+        assert answer.status_code == 503
+        page = answer.get_data(as_text=True)
+        assert "nothing was saved" in page
+        assert "secret" not in page and "Traceback" not in page and "psycopg" not in page
