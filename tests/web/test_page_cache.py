@@ -285,7 +285,8 @@ def test_a_page_that_meets_a_dropped_connection_asks_to_retry_and_the_next_one_w
 def test_an_unreachable_database_gets_a_try_again_page_not_a_stack_trace(tmp_path):
     from mentormatch.app import create_app
 
-    app = create_app({"MENTORMATCH_ENV": "testing", "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, "PAGE_CACHE_FEED": False,
+    app = create_app({"MENTORMATCH_ENV": "testing", "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                      "PAGE_CACHE_FEED": False,
                       # Nothing listens on port 9 (discard) here: the connection is refused.
                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody:secret@127.0.0.1:9/none"})
     client = app.test_client()
