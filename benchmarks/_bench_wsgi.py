@@ -4,7 +4,11 @@
 the app's database through SQLAlchemy (same pool settings), to show how much
 of a page's cost is simply reaching PostgreSQL.
 
-``gunicorn benchmarks._bench_wsgi:app`` serves both through the identical
+``/__nocache/…`` is the app again with its page cache off (``PAGE_CACHE_SIZE=0``),
+to show what a page costs when it must be rendered (the first view after a
+change). Same secret key, so the same session cookie logs in to both.
+
+``gunicorn benchmarks._bench_wsgi:app`` serves all three through the identical
 server, workers and process, so ``benchmarks/web.py`` can compare their
 throughput in the same run. Never used in production.
 """
@@ -13,6 +17,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from mentormatch.app import create_app
 from wsgi import app as mentormatch
 
 bare = Flask("bare")
@@ -23,7 +28,7 @@ def hello() -> str:
     return "Hello from a bare Flask page"
 
 
-engine = create_engine(mentormatch.config["SQLALCHEMY_DATABASE_URI"], pool_pre_ping=True)
+engine = create_engine(mentormatch.config["SQLALCHEMY_DATABASE_URI"], **mentormatch.config["SQLALCHEMY_ENGINE_OPTIONS"])
 
 
 @bare.route("/db")
@@ -32,4 +37,4 @@ def one_query() -> str:
         return f"Hello, {conn.execute(text('SELECT 1')).scalar()}"
 
 
-app = DispatcherMiddleware(mentormatch, {"/__bare": bare})
+app = DispatcherMiddleware(mentormatch, {"/__bare": bare, "/__nocache": create_app({"PAGE_CACHE_SIZE": 0})})
