@@ -17,6 +17,45 @@ from tests.factories import make_user
 RACERS = 8
 
 
+def race_acceptances(app, match_ids: list[int]) -> tuple[list[str], list[BaseException]]:
+    """Each match's mentor accepts it in a thread of their own, all released at once.
+
+    Returns the outcomes ("won", or "refused" for a MatchError) and any other error.
+    """
+    barrier = threading.Barrier(len(match_ids))
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def accept(match_id: int) -> None:
+        with app.app_context():
+            try:
+                match = db.session.get(Match, match_id)
+                mentor = match.mentor
+                barrier.wait(timeout=30)
+                matches.accept(match, mentor)
+                outcomes.append("won")
+            except matches.MatchError:
+                outcomes.append("refused")
+            except BaseException as error:  # noqa: BLE001 - the caller reports it
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=accept, args=(match_id,)) for match_id in match_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes, errors
+
+
+def statuses_of(app, match_ids: list[int]) -> list[str]:
+    with app.app_context():
+        found = [db.session.get(Match, match_id).status for match_id in match_ids]
+        db.session.remove()
+    return found
+
+
 def test_concurrent_acceptances_never_exceed_a_mentors_capacity(app):
     with app.app_context():
         mentor = make_user("mentor", capacity=2)
@@ -31,29 +70,9 @@ def test_concurrent_acceptances_never_exceed_a_mentors_capacity(app):
             match_ids.append(match.id)
         db.session.remove()
 
-    barrier = threading.Barrier(RACERS)
-    outcomes: list[str] = []
-
-    def race(match_id: int) -> None:
-        with app.app_context():
-            try:
-                match = db.session.get(Match, match_id)
-                mentor = match.mentor
-                barrier.wait(timeout=30)
-                matches.accept(match, mentor)
-                outcomes.append("won")
-            except matches.MatchError:
-                outcomes.append("full")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=race, args=(i,)) for i in match_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(outcomes) == ["full"] * (RACERS - 2) + ["won"] * 2
+    outcomes, errors = race_acceptances(app, match_ids)
+    assert errors == []
+    assert sorted(outcomes) == ["refused"] * (RACERS - 2) + ["won"] * 2
     with app.app_context():
         active = db.session.scalar(db.select(db.func.count()).select_from(Match).where(
             Match.mentor_id == mentor_id, Match.status == MatchStatus.ACTIVE))
@@ -73,34 +92,13 @@ def test_two_mentors_accepting_at_once_do_not_deadlock(app):
             matches.request_mentor(mentee_x, mentor_b.id, "")
             y_to_b = matches.request_mentor(mentee_y, mentor_b.id, "")
             matches.request_mentor(mentee_y, mentor_a.id, "")
-            jobs = [(x_to_a.id, mentor_a.id), (y_to_b.id, mentor_b.id)]
+            jobs = [x_to_a.id, y_to_b.id]
             db.session.remove()
 
-        barrier = threading.Barrier(2)
-        errors: list[BaseException] = []
-
-        def accept(match_id: int) -> None:
-            with app.app_context():
-                try:
-                    match = db.session.get(Match, match_id)
-                    mentor = match.mentor
-                    barrier.wait(timeout=30)
-                    matches.accept(match, mentor)
-                except BaseException as error:  # noqa: BLE001 - reported below
-                    errors.append(error)
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=accept, args=(match_id,)) for match_id, _ in jobs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes, errors = race_acceptances(app, jobs)
         assert errors == [], f"attempt {attempt}: {errors!r}"
-        with app.app_context():
-            statuses = [db.session.get(Match, match_id).status for match_id, _ in jobs]
-            db.session.remove()
-        assert statuses == [MatchStatus.ACTIVE, MatchStatus.ACTIVE]
+        assert outcomes == ["won", "won"]
+        assert statuses_of(app, jobs) == [MatchStatus.ACTIVE, MatchStatus.ACTIVE]
 
 
 def test_two_mentors_accepting_one_mentee_at_once_activate_one_match_and_explain_the_other(app, monkeypatch):
@@ -130,35 +128,9 @@ def test_two_mentors_accepting_one_mentee_at_once_activate_one_match_and_explain
             jobs = [matches.request_mentor(mentee, mentor.id, "").id for mentor in (mentor_a, mentor_b)]
             db.session.remove()
 
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-        errors: list[BaseException] = []
-
-        def accept(match_id: int) -> None:
-            with app.app_context():
-                try:
-                    match = db.session.get(Match, match_id)
-                    mentor = match.mentor
-                    barrier.wait(timeout=30)
-                    matches.accept(match, mentor)
-                    outcomes.append("won")
-                except matches.MatchError:
-                    outcomes.append("explained")
-                except BaseException as error:  # noqa: BLE001 - reported below
-                    errors.append(error)
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=accept, args=(match_id,)) for match_id in jobs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes, errors = race_acceptances(app, jobs)
         assert errors == [], f"attempt {attempt}: {errors!r}"
-        assert sorted(outcomes) == ["explained", "won"], f"attempt {attempt}"
-        with app.app_context():
-            statuses = sorted(db.session.get(Match, match_id).status for match_id in jobs)
-            db.session.remove()
-        assert statuses == sorted([MatchStatus.ACTIVE, MatchStatus.WITHDRAWN])
+        assert sorted(outcomes) == ["refused", "won"], f"attempt {attempt}"
+        assert sorted(statuses_of(app, jobs)) == sorted([MatchStatus.ACTIVE, MatchStatus.WITHDRAWN])
     # One mentee's activations run one after the other, never side by side.
     assert most_inside[0] == 1
