@@ -50,12 +50,15 @@ def notify(user: User, kind: Kind, text: str, match_id: int | None = None) -> No
     queue_email(notification_email(user.email, user.name, kind, text, match_id))
 
 
+def unread_select(user_id):
+    """SELECT count of the unread notifications of ``user_id`` (a value or a correlated column)."""
+    return (db.select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+
+
 def unread_count(user: User) -> int:
     """How many notifications ``user`` has not read."""
-    return db.session.scalar(
-        db.select(func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(unread_select(user.id))
 
 
 def notifications_page(user: User, page: int, per_page: int) -> Page:

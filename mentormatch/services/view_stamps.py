@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    Agreement, AgreementFeedback, AgreementGoal, AgreementVersion, Match, Meeting, Notification, Profile,
-    ProfileTag, User, ViewChange,
+    Agreement, AgreementFeedback, AgreementGoal, AgreementVersion, Match, Meeting, Profile, ProfileTag, User,
+    ViewChange,
 )
 from mentormatch.models.user import utcnow
+from mentormatch.services.notifications import unread_select
 from mentormatch.services.transactions import transaction
 
 _BY_AGREEMENT = (AgreementVersion, AgreementGoal, AgreementFeedback, Meeting)
@@ -112,8 +113,7 @@ def _stamp_statement():
     return select(
         users.c.active,
         select(func.max(ViewChange.id)).where(ViewChange.user_id == users.c.id).scalar_subquery(),
-        select(func.count()).select_from(Notification)
-        .where(Notification.user_id == users.c.id, Notification.read_at.is_(None)).scalar_subquery(),
+        unread_select(users.c.id).scalar_subquery(),
     ).where(users.c.id == bindparam("user_id"))
 
 

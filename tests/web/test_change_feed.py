@@ -11,7 +11,7 @@ from mentormatch.models import Notification, User
 from mentormatch.web.page_cache import FEED
 from tests.factories import make_pair
 from tests.web.test_profiles import GOOD_MENTOR
-from tests.web.test_page_cache import _cut_every_pooled_connection, logged_in, rendered
+from tests.web.pages import cut_every_pooled_connection, logged_in, rendered
 
 pytestmark = pytest.mark.postgres_only
 
@@ -92,7 +92,7 @@ def test_pages_cached_before_the_feed_lost_its_connection_are_not_served_after(a
     client = logged_in(app, pair["mentee_email"])
     client.get("/home")
     epoch = feed.epoch
-    _cut_every_pooled_connection(app)  # the feed's own connection too: notifications are missed now
+    cut_every_pooled_connection(app)  # the feed's own connection too: notifications are missed now
     with app.app_context():
         db.engine.dispose()  # this test's own writes need live connections
     _rename(app, pair["mentor"], "Grace Ho-Lindqvist")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from flask import template_rendered
 
 from mentormatch.extensions import db
 from mentormatch.models import Agreement, Notification, User
@@ -18,30 +16,9 @@ from mentormatch.services.notifications import mark_all_read
 from mentormatch.services.profiles import save_profile
 from mentormatch.web.page_cache import EXTENSION, PageCache
 from tests.factories import PASSWORD, make_pair, make_user, profile_input
+from tests.web.pages import cut_every_pooled_connection, logged_in, rendered
 
 TODAY = agreements.today()
-
-
-@contextmanager
-def rendered(app):
-    """The names of the templates rendered inside the block."""
-    names: list[str] = []
-
-    def record(sender, template, context, **extra):
-        names.append(template.name)
-
-    template_rendered.connect(record, app)
-    try:
-        yield names
-    finally:
-        template_rendered.disconnect(record, app)
-
-
-def logged_in(app, email: str):
-    client = app.test_client()
-    assert client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
-    client.get("/home")  # shows (and so clears) any flash message of the login
-    return client
 
 
 def read_everything(app, user_id: int) -> None:
@@ -248,22 +225,11 @@ def test_a_cache_age_limit_beyond_the_csrf_token_lifetime_is_refused():
                     "WTF_CSRF_TIME_LIMIT": 60, "PAGE_CACHE_SECONDS": 60})
 
 
-def _cut_every_pooled_connection(app) -> None:
-    """What a database restart does to the app: every connection in its pool dies."""
-    import psycopg
-
-    with app.app_context():
-        url = db.engine.url.set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-
-
 @pytest.mark.postgres_only
 def test_a_cached_page_is_served_after_the_database_dropped_every_connection(app, pair):
     client = logged_in(app, pair["mentee_email"])
     client.get("/home")
-    _cut_every_pooled_connection(app)
+    cut_every_pooled_connection(app)
     response = client.get("/home")
     assert response.status_code == 200
     assert "Grace Ho" in response.get_data(as_text=True)
@@ -273,7 +239,7 @@ def test_a_cached_page_is_served_after_the_database_dropped_every_connection(app
 def test_a_page_that_meets_a_dropped_connection_asks_to_retry_and_the_next_one_works(app, pair):
     client = logged_in(app, pair["mentee_email"])
     client.get("/matches/")
-    _cut_every_pooled_connection(app)
+    cut_every_pooled_connection(app)
     first = client.get("/matches/")  # takes a dead connection from the pool (no pre-ping)
     assert first.status_code == 503
     assert first.headers["Retry-After"] == "1"
