@@ -10,9 +10,7 @@ from flask import Flask
 from sqlalchemy.orm import joinedload
 
 from mentormatch.config import load_config
-from mentormatch.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
-from mentormatch.services.view_stamps import track_view_changes
-from mentormatch.web.page_cache import init_page_cache
+from mentormatch.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate, queue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
+    register_tasks(app)
     register_blueprints(app)
     register_security(app)
     register_cli(app)
@@ -50,8 +49,6 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         configure_sqlite()
     db.init_app(app)
-    track_view_changes()
-    init_page_cache(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -70,12 +67,23 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id), options=[joinedload(User.profile).joinedload(Profile.tags)])
 
 
+def register_tasks(app: Flask) -> None:
+    from mentormatch.tasks import accounts, mail, schedule  # noqa: F401  (declares the tasks on the queue)
+
+    queue.init_app(app)
+    mail.watch_commits()
+
+
 def register_blueprints(app: Flask) -> None:
     from mentormatch.web import agreements, auth, console, coordinator, main, matches, notifications, profiles
     from mentormatch.web.templating import template_globals
 
     for module in (main, auth, profiles, matches, agreements, notifications, coordinator, console):
         app.register_blueprint(module.bp)
+    if app.config["DEV_MAILBOX"]:
+        from mentormatch.web import devmail
+
+        app.register_blueprint(devmail.bp)
     app.context_processor(template_globals)
 
 

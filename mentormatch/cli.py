@@ -6,9 +6,10 @@ import logging
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from mentormatch.services import accounts, backup, demo, matches, view_stamps
+from mentormatch.services import accounts, backup, demo, matches
 
 
 @click.command("create-coordinator")
@@ -47,9 +48,24 @@ def demo_command(seed: int) -> None:
 @click.command("expire-matches")
 @with_appcontext
 def expire_matches_command() -> None:
-    """Expire pending matches past their answer date, prune old page stamps (run daily from cron)."""
+    """Expire pending matches past their answer date now (the worker also does this on a schedule)."""
     click.echo(f"{matches.expire_overdue()} match(es) expired.")
-    click.echo(f"{view_stamps.prune_view_changes()} old page stamp(s) pruned.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run every scheduled job and every task due now, then exit.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Threads that run tasks (sending email waits on the network, so threads suffice).")
+@with_appcontext
+def worker_command(burst: bool, workers: int) -> None:
+    """Deliver emails and run the scheduled jobs from the task queue (until stopped, or --burst)."""
+    from mentormatch.tasks.worker import run_burst, run_consumer
+
+    app = current_app._get_current_object()
+    if burst:
+        click.echo(f"{run_burst(app)} task(s) run.")
+    else:
+        run_consumer(app, workers)
 
 
 @click.command("backup")
@@ -77,4 +93,5 @@ def restore_command(source: Path) -> None:
     click.echo(f"Restored from {source}.")
 
 
-commands = [create_coordinator_command, demo_command, expire_matches_command, backup_command, restore_command]
+commands = [create_coordinator_command, demo_command, expire_matches_command, worker_command, backup_command,
+            restore_command]

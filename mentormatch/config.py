@@ -65,7 +65,7 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "SQLALCHEMY_DATABASE_URI": _normalise_database_url(env.get("DATABASE_URL", default_db)),
         # Pinging each pooled connection before use costs a round trip per request. Off, a
         # connection found dead (the database restarted) discards the pool: the request it
-        # failed gets the 503 page, and reads of the page cache retry it once.
+        # failed gets the 503 page and the next request reconnects.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": env.get("MENTORMATCH_DB_PRE_PING", "0") == "1"},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -78,11 +78,6 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None if name != "production" else 8 * 3600,
         "TESTING": name == "testing",
         "PAGE_SIZE": 25,
-        # Rendered participant home pages kept per process (0 = off), and for how long at most.
-        "PAGE_CACHE_SIZE": int(env.get("MENTORMATCH_PAGE_CACHE_SIZE", "2000")),
-        "PAGE_CACHE_SECONDS": int(env.get("MENTORMATCH_PAGE_CACHE_SECONDS", "300")),
-        # PostgreSQL: hear of changes by LISTEN/NOTIFY instead of asking on every page view.
-        "PAGE_CACHE_FEED": env.get("MENTORMATCH_PAGE_CACHE_FEED", "1") == "1",
         # Flask-Limiter: login and password-reset attempts. Several processes
         # share counts only through a shared store, e.g. redis://host:6379.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -96,9 +91,25 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAX_OPEN_REQUESTS": int(env.get("MENTORMATCH_MAX_OPEN_REQUESTS", "3")),
         "MATCH_EXPIRY_DAYS": int(env.get("MENTORMATCH_MATCH_EXPIRY_DAYS", "14")),
         "SUGGESTIONS": int(env.get("MENTORMATCH_SUGGESTIONS", "10")),
-        # Email: without MAIL_SERVER messages are only logged. Links in emails start with BASE_URL.
+        # The task queue (emails, scheduled jobs): a SQLite file by default; redis://… to share it
+        # between hosts. Tests pass their own; "memory://" keeps it inside one process.
+        "QUEUE_URL": env.get("MENTORMATCH_QUEUE_URL",
+                             "memory://" if name == "testing" else f"sqlite:///{instance / 'queue.db'}"),
+        # Email delivery by the worker: tries back off from OUTBOX_RETRY_SECONDS, doubling up to
+        # OUTBOX_RETRY_MAX_SECONDS, and give up after OUTBOX_MAX_ATTEMPTS. A worker holds the rows
+        # it sends for OUTBOX_CLAIM_SECONDS; the sweep re-queues rows unsent for OUTBOX_SWEEP_GRACE_SECONDS.
+        "OUTBOX_RETRY_SECONDS": float(env.get("MENTORMATCH_OUTBOX_RETRY_SECONDS", "5")),
+        "OUTBOX_RETRY_MAX_SECONDS": float(env.get("MENTORMATCH_OUTBOX_RETRY_MAX_SECONDS", "1800")),
+        "OUTBOX_MAX_ATTEMPTS": int(env.get("MENTORMATCH_OUTBOX_MAX_ATTEMPTS", "15")),
+        "OUTBOX_CLAIM_SECONDS": float(env.get("MENTORMATCH_OUTBOX_CLAIM_SECONDS", "300")),
+        "OUTBOX_SWEEP_GRACE_SECONDS": float(env.get("MENTORMATCH_OUTBOX_SWEEP_GRACE_SECONDS", "60")),
+        "OUTBOX_KEEP_DAYS": int(env.get("MENTORMATCH_OUTBOX_KEEP_DAYS", "30")),
+        # Email: without MAIL_SERVER nothing is sent (development shows it in the demo mailbox).
+        # Links in emails start with BASE_URL.
         "BASE_URL": env.get("MENTORMATCH_BASE_URL", "http://127.0.0.1:5000"),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        # The demo mailbox page (/dev/mailbox) lists every queued email to anyone: development only.
+        "DEV_MAILBOX": name == "development" and not env.get("MAIL_SERVER"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),

@@ -10,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 import sqlite3
 
+from mentormatch.tasks.queue import TaskQueue
+
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -39,6 +41,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI (memory:// for one process; redis://… to share).
 limiter = Limiter(key_func=get_remote_address)
+# The Huey task queue; each app's storage comes from its QUEUE_URL.
+queue = TaskQueue()
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

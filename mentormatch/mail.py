@@ -1,16 +1,27 @@
-"""Outgoing email: SMTP when MAIL_SERVER is set, otherwise a log line."""
+"""Talking to the mail server: one SMTP connection for a batch of messages.
+
+Only the worker calls this (``services.outbox.deliver``); requests write
+outbox rows instead. Without ``MAIL_SERVER`` nothing leaves the machine:
+the rows stay in the outbox, where development shows them on the demo
+mailbox page (``web.devmail``) and production logs one line per batch.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
-
-from flask import current_app
+from email.utils import make_msgid
+from typing import Any, Callable, Iterator, Mapping
 
 log = logging.getLogger(__name__)
-LOG_EACH_UP_TO = 20
+
+# A refusal that will not change on a later try: this address is wrong.
+PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+# The server is down, busy or cut the line: try again later.
+TRANSIENT = (OSError, smtplib.SMTPException)
 
 
 @dataclass(frozen=True)
@@ -20,35 +31,28 @@ class Email:
     body: str
 
 
-def send_all(emails: list[Email]) -> None:
-    """Deliver ``emails``; a mail failure is logged, never shown to the user."""
-    if not emails:
-        return
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        if len(emails) > LOG_EACH_UP_TO:  # a matching round: one line, not thousands
-            log.info("%d emails not sent (no MAIL_SERVER set), e.g. to=%s subject=%r",
-                     len(emails), emails[0].to, emails[0].subject)
-            return
-        for email in emails:
-            log.info("email (no MAIL_SERVER set) to=%s subject=%r", email.to, email.subject)
-        return
-    try:
-        with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-            for email in emails:
-                smtp.send_message(_message(email, config.get("MAIL_SENDER", "mentormatch@localhost")))
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send %d email(s)", len(emails))
+def has_server(config: Mapping[str, Any]) -> bool:
+    return bool(config.get("MAIL_SERVER"))
 
 
-def _message(email: Email, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = email.to
-    message["Subject"] = email.subject
-    message.set_content(email.body)
-    return message
+@contextmanager
+def smtp_sender(config: Mapping[str, Any]) -> Iterator[Callable[[Email], None]]:
+    """Open one SMTP connection and yield a function that sends one email on it."""
+    sender = config.get("MAIL_SENDER", "mentormatch@localhost")
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+        yield lambda email: smtp.send_message(message(email, sender))
+
+
+def message(email: Email, sender: str) -> EmailMessage:
+    """The MIME message for ``email``."""
+    built = EmailMessage()
+    built["From"] = sender
+    built["To"] = email.to
+    built["Subject"] = email.subject
+    built["Message-ID"] = make_msgid(domain="mentormatch")
+    built.set_content(email.body)
+    return built

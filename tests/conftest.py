@@ -16,9 +16,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from mentormatch.app import create_app
-from mentormatch.extensions import db
-from mentormatch.web.page_cache import EXTENSION
+from mentormatch.extensions import db, queue
 from tests.factories import PASSWORD, make_user
+from tests.outbox import Outbox
 
 
 def in_ci() -> bool:
@@ -51,9 +51,11 @@ def _app(tmp_path_factory) -> Flask:
         "WTF_CSRF_ENABLED": False,
         # scrypt costs ~50 ms a hash; tests create hundreds of users.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        # Tests change data and look at once: the feed hears of changes a moment later,
-        # so pages are checked against the database (tests/web/test_change_feed.py turns it on).
-        "PAGE_CACHE_FEED": False,
+        # The task queue: a SQLite file here, Redis in scripts/test's PostgreSQL pass. Nothing
+        # consumes it unless a test starts a worker (tests/tasks).
+        "QUEUE_URL": os.environ.get("TEST_QUEUE_URL") or f"sqlite:///{tmp_path_factory.mktemp('queue') / 'queue.db'}",
+        # Flask-Limiter's store (limits are off unless a test turns them on): Redis in the PostgreSQL pass.
+        "RATELIMIT_STORAGE_URI": os.environ.get("TEST_RATELIMIT_STORAGE_URI", "memory://"),
     })
     with app.app_context():
         upgrade()
@@ -68,10 +70,9 @@ def app(_app: Flask) -> Flask:
     """The app, with every table emptied after the test."""
     yield _app
     _app.config["WTF_CSRF_ENABLED"] = False
-    # Ids start again at 1 after the TRUNCATE below, and so do stamps.
-    _app.extensions[EXTENSION].clear()
     with _app.app_context():
         db.session.remove()
+        queue.flush()  # tasks the test queued and nobody ran
         tables = list(reversed(db.metadata.sorted_tables))
         if db.engine.dialect.name == "postgresql":
             names = ", ".join(t.name for t in tables)
@@ -89,6 +90,12 @@ def app_ctx(app: Flask):
     with app.app_context():
         yield
         db.session.remove()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Outbox:
+    """The emails use cases have queued, read from the outbox (``outbox.clear()`` starts afresh)."""
+    return Outbox(app)
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ from mentormatch.models.match import (
     PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus,
 )
 from mentormatch.models.meeting import Meeting, PrivateNote
+from mentormatch.models.outbox import OutboxEmail
 from mentormatch.models.profile import Profile, ProfileTag, TagKind
 from mentormatch.models.user import Permission, Role, User
-from mentormatch.models.view_change import ViewChange
 
 __all__ = [
     "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion", "AuditEntry",
-    "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Notification", "Permission",
-    "PrivateNote", "Profile", "ProfileTag", "ReviewFlag", "Role", "RoundStatus", "TagKind", "User", "VersionStatus",
-    "ViewChange",
+    "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Notification", "OutboxEmail",
+    "Permission", "PrivateNote", "Profile", "ProfileTag", "ReviewFlag", "Role", "RoundStatus", "TagKind", "User", "VersionStatus",
 ]

@@ -12,10 +12,12 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from mentormatch.extensions import db
-from mentormatch.mail import Email, send_all
+from mentormatch.mail import Email
 from mentormatch.models import User
 from mentormatch.models.user import utcnow
 from mentormatch.services.accounts import EmailTaken, find_user_by_email, normalise_email, register
+from mentormatch.services.outbox import queue_email
+from mentormatch.services.transactions import transaction
 
 CONFIRM_SALT = "confirm-email"
 CHANGE_SALT = "change-email"
@@ -38,9 +40,10 @@ def _load(salt: str, token: str) -> dict | None:
 def send_confirmation(user: User) -> None:
     """Email ``user`` a link that confirms their address."""
     link = _link(CONFIRM_SALT, {"user": user.id, "email": user.email}, "/auth/confirm")
-    send_all([Email(to=user.email, subject="MentorMatch: confirm your email address",
-                    body=f"Hello {user.name},\n\nConfirm your email address for MentorMatch:\n\n{link}\n\n"
-                         "The link works for seven days.\n\n-- MentorMatch")])
+    with transaction():
+        queue_email(Email(to=user.email, subject="MentorMatch: confirm your email address",
+                          body=f"Hello {user.name},\n\nConfirm your email address for MentorMatch:\n\n{link}\n\n"
+                               "The link works for seven days.\n\n-- MentorMatch"))
 
 
 def confirm_email(token: str) -> User | None:
@@ -63,9 +66,10 @@ def request_email_change(user: User, password: str, new_email: str) -> None:
     if find_user_by_email(new_email) is not None:
         raise EmailTaken(new_email)
     link = _link(CHANGE_SALT, {"user": user.id, "old": user.email, "new": new_email}, "/auth/email")
-    send_all([Email(to=new_email, subject="MentorMatch: confirm your new email address",
-                    body=f"Hello {user.name},\n\nFollow this link to use {new_email} for MentorMatch:\n\n{link}\n\n"
-                         "If you did not ask for this, ignore this email.\n\n-- MentorMatch")])
+    with transaction():
+        queue_email(Email(to=new_email, subject="MentorMatch: confirm your new email address",
+                          body=f"Hello {user.name},\n\nFollow this link to use {new_email} for MentorMatch:"
+                               f"\n\n{link}\n\nIf you did not ask for this, ignore this email.\n\n-- MentorMatch"))
 
 
 def change_email(token: str) -> User | None:
@@ -83,7 +87,8 @@ def change_email(token: str) -> User | None:
 
 
 def sign_up(email: str, name: str, password: str, role: str) -> User:
-    """Register a mentor or mentee and email them the confirmation link."""
-    user = register(email, name, password, role)
-    send_confirmation(user)
+    """Register a mentor or mentee and email them the confirmation link, in one transaction."""
+    with transaction():
+        user = register(email, name, password, role)
+        send_confirmation(user)
     return user

@@ -8,8 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentormatch.extensions import db
-from mentormatch.mail import Email, send_all
+from mentormatch.mail import Email
 from mentormatch.models import Role, User
+from mentormatch.services.outbox import queue_email
+from mentormatch.services.transactions import transaction
 
 # Checked against when the email is unknown, so a login takes as long
 # whether or not the account exists.
@@ -42,12 +44,12 @@ def _create_user(email: str, name: str, password: str, role: Role) -> User:
         password_hash=hash_password(password),
         role=role,
     )
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:  # two sign-ups racing for one address
-        db.session.rollback()
-        raise EmailTaken(email) from exc
+    with transaction():
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:  # two sign-ups racing for one address; the transaction rolls back
+            raise EmailTaken(email) from exc
     return user
 
 
@@ -93,17 +95,28 @@ def _fingerprint(user: User) -> str:
     return user.password_hash[-16:]
 
 
-def request_password_reset(email: str) -> None:
-    """Email a reset link if the address has an active account; say nothing either way."""
-    user = find_user_by_email(email)
-    if user is None or not user.active:
-        return
+def reset_link_email(user: User) -> Email:
+    """The email with a link that lets ``user`` choose a new password (or a first one, when invited)."""
     token = _serializer().dumps({"user": user.id, "fp": _fingerprint(user)})
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/auth/reset/{token}"
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    send_all([Email(to=user.email, subject="MentorMatch: reset your password",
-                    body=f"Hello {user.name},\n\nUse this link within {minutes} minutes to choose a new "
-                         f"password:\n\n{link}\n\nIf you did not ask for this, ignore this email.\n\n-- MentorMatch")])
+    return Email(to=user.email, subject="MentorMatch: reset your password",
+                 body=f"Hello {user.name},\n\nUse this link within {minutes} minutes to choose a new "
+                      f"password:\n\n{link}\n\nIf you did not ask for this, ignore this email.\n\n-- MentorMatch")
+
+
+def email_reset_link(email: str) -> bool:
+    """Email a reset link if the address has an active account; returns whether it did.
+
+    Runs in the worker (``tasks.accounts``): the request only queues the
+    address, so it does the same work whether or not the account exists.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return False
+    with transaction():
+        queue_email(reset_link_email(user))
+    return True
 
 
 def user_for_reset_token(token: str) -> User | None:

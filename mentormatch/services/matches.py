@@ -241,12 +241,14 @@ def withdraw_open_matches_of(user: User) -> int:
 def expire_overdue(now: datetime | None = None) -> int:
     """Expire pending matches past their date and tell both sides; returns how many."""
     now = now or utcnow()
-    overdue = db.session.scalars(db.select(Match).where(
-        Match.status.in_(PENDING), Match.expires_at.is_not(None), Match.expires_at <= now)
-        .options(selectinload(Match.mentee), selectinload(Match.mentor))).all()
-    if not overdue:  # the common case: no write, no commit
+    due = (db.select(Match).where(Match.status.in_(PENDING), Match.expires_at.is_not(None), Match.expires_at <= now)
+           .options(selectinload(Match.mentee), selectinload(Match.mentor)))
+    if db.session.scalar(db.select(due.with_only_columns(Match.id).limit(1).exists())) is not True:
+        db.session.rollback()  # the common case: no write, no commit, no transaction left open
         return 0
     with transaction():
+        # Locked and read again: an answer that came in meanwhile wins over the expiry.
+        overdue = db.session.scalars(due.with_for_update(of=Match)).all()
         for match in overdue:
             match.status = MatchStatus.EXPIRED
             match.decided_at = now

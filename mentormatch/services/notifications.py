@@ -12,7 +12,8 @@ from mentormatch.mail import Email
 from mentormatch.models import Notification, User
 from mentormatch.models.user import utcnow
 from mentormatch.services.paging import Page, bounds
-from mentormatch.services.transactions import queue_email, transaction
+from mentormatch.services.outbox import queue_email
+from mentormatch.services.transactions import transaction
 
 
 class Kind(StrEnum):

@@ -10,25 +10,21 @@ from typing import Callable, Iterator, ParamSpec, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from mentormatch.extensions import db
-from mentormatch.mail import Email, send_all
 from mentormatch.models import User
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-OUTBOX = "outbox"
 DEPTH = "transaction_depth"
-
-
-def queue_email(email: Email) -> None:
-    """Send ``email`` only if the current transaction commits."""
-    db.session.info.setdefault(OUTBOX, []).append(email)
 
 
 @contextmanager
 def transaction() -> Iterator[None]:
-    """Commit what the block did, then send its emails; on error roll back and send nothing.
+    """Commit what the block did; on error roll back all of it.
+
+    Emails the block queued are outbox rows in the same transaction
+    (``services.outbox``): they go when it commits and vanish with a rollback.
 
     Blocks nest: a use case that calls others (deleting an account ends its
     agreements) runs them inside its own block, and only the outermost one
@@ -43,12 +39,9 @@ def transaction() -> Iterator[None]:
     except BaseException:
         if depth == 0:
             db.session.rollback()
-            db.session.info.pop(OUTBOX, None)
         raise
     finally:
         db.session.info[DEPTH] = depth
-    if depth == 0:
-        send_all(db.session.info.pop(OUTBOX, []))
 
 
 def begin_locked_for_pair(mentor_id: int, mentee_id: int) -> None:

@@ -22,16 +22,15 @@ def check(text: str | bytes, **limits):
 
 
 @pytest.fixture
-def invites(monkeypatch):
-    sent: list[str] = []
-    monkeypatch.setattr(roster, "request_password_reset", sent.append)
-    return sent
+def invited(outbox):
+    """The addresses sent a password-set link so far, in order."""
+    return lambda: [e.to for e in outbox if "/auth/reset/" in e.body]
 
 
-def test_a_good_file_invites_everyone_with_their_profile(app_ctx, invites):
+def test_a_good_file_invites_everyone_with_their_profile(app_ctx, invited):
     result = roster.import_roster(check(GOOD), None)
     assert result.created == ["ana@lab.example.org", "ben@lab.example.org"]
-    assert invites == result.created
+    assert invited() == result.created
     ben = accounts.find_user_by_email("ben@lab.example.org")
     assert ben.role == Role.MENTOR and ben.profile.capacity == 3 and ben.profile.accepting_mentees
     assert ben.profile.codes(TagKind.SPECIALTY) == ["hematology"]
@@ -55,13 +54,13 @@ def roster_token(app, user):
     return _serializer().dumps({"user": user.id, "fp": _fingerprint(user)})
 
 
-def test_the_same_import_twice_creates_nobody_twice(app_ctx, invites):
+def test_the_same_import_twice_creates_nobody_twice(app_ctx, invited):
     roster.import_roster(check(GOOD), None)
     again = check(GOOD)
     assert again.ok and again.people == [] and again.existing == ["ana@lab.example.org", "ben@lab.example.org"]
     result = roster.import_roster(again, None)
     assert result.created == [] and db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
-    assert invites == ["ana@lab.example.org", "ben@lab.example.org"]
+    assert invited() == ["ana@lab.example.org", "ben@lab.example.org"]
 
 
 def test_bad_emails_unknown_specialties_and_duplicates_are_reported_per_line_and_nothing_imported(app_ctx):
@@ -110,15 +109,14 @@ def test_missing_columns_and_empty_files_are_refused(app_ctx):
     assert "no people" in check(HEADER).file_errors[0]
 
 
-def test_the_import_is_written_to_the_audit_log(app_ctx, invites):
+def test_the_import_is_written_to_the_audit_log(app_ctx, invited):
     coordinator = accounts.create_coordinator("c@example.org", "Cora", "long enough password")
     roster.import_roster(check(GOOD), coordinator)
     entry = db.session.scalar(db.select(AuditEntry))
     assert (entry.action, entry.actor_name, entry.after["invited"]) == ("roster_imported", "Cora", 2)
 
 
-def test_the_command_line_imports_a_large_file_with_a_progress_bar(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(roster, "request_password_reset", lambda email: None)
+def test_the_command_line_imports_a_large_file_with_a_progress_bar(app, tmp_path, outbox):
     rows = "".join(f"p{i}@lab.example.org,Person {i},mentee,hematology,mlt_to_mls,,UTC,,,\n" for i in range(600))
     source = tmp_path / "roster.csv"
     source.write_text(HEADER + rows)
@@ -133,4 +131,5 @@ def test_the_command_line_imports_a_large_file_with_a_progress_bar(app, tmp_path
     assert failed.exit_code != 0 and "line 602" in failed.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 600
+    assert len(outbox) == 600  # one password-set link each, queued with the import
 

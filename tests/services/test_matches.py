@@ -196,9 +196,8 @@ def test_an_overdue_match_cannot_be_accepted_even_before_the_sweep(pair):
         matches.accept(match, mentor)
 
 
-def test_a_failed_transition_sends_no_email(app, pair, monkeypatch):
-    sent = []
-    monkeypatch.setattr("mentormatch.services.transactions.send_all", sent.extend)
+def test_a_failed_transition_sends_no_email(app, pair, outbox):
+    sent = outbox
     mentee, mentor = pair
     match = proposal(mentee, mentor, status=MatchStatus.ACTIVE)
     with pytest.raises(MatchError):

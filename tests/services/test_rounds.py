@@ -18,10 +18,8 @@ from tests.factories import make_user
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    """Emails that would have been delivered, in order."""
-    outbox: list = []
-    monkeypatch.setattr(transactions, "send_all", lambda emails: outbox.extend(emails))
+def sent(outbox):
+    """Emails queued for delivery, in order."""
     return outbox
 
 

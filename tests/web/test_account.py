@@ -13,10 +13,8 @@ from tests.factories import PASSWORD, make_pair, make_user
 
 
 @pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr("mentormatch.services.account_email.send_all", sent.extend)
-    return sent
+def outbox(outbox):
+    return outbox
 
 
 def _path(outbox, prefix):

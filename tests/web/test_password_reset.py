@@ -5,15 +5,15 @@ import re
 import pytest
 
 from tests.factories import PASSWORD
+from tests.outbox import Outbox
 
 NEW = "a brand new password"
 
 
 @pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr("mentormatch.services.accounts.send_all", sent.extend)
-    return sent
+def outbox(app):
+    """Reset emails are written by the worker: each read runs the queue first."""
+    return Outbox(app, run_queue=True)
 
 
 def _link(outbox) -> str:

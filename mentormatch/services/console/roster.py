@@ -7,7 +7,7 @@ organisation, years_experience, meeting_mode, meeting_frequency, shift.
 Lists are separated by ";" and take codes or labels ("hematology" or
 "Hematology"). Emails already in the program are skipped, so importing the
 same file twice creates nobody twice. Invited accounts get an unusable
-password and the password-set link of services.accounts.request_password_reset.
+password and the password-set link of services.accounts.reset_link_email.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 from mentormatch.extensions import db
 from mentormatch.models import User
 from mentormatch.models.user import utcnow
-from mentormatch.services.accounts import request_password_reset
+from mentormatch.services.accounts import reset_link_email
 from mentormatch.services.console import audit
 from mentormatch.services.console.roster_rows import OPTIONAL, REQUIRED, check_row
+from mentormatch.services.outbox import queue_email
 from mentormatch.services.profiles import ProfileInput, apply_profile
 from mentormatch.services.transactions import transaction
 
@@ -124,7 +125,7 @@ def import_roster(check: RosterCheck, actor: User | None, *, invite: bool = True
     """Create every checked person in one transaction, then email each a password-set link."""
     if not check.ok:
         raise ValueError("the roster has errors; nothing may be imported")
-    created: list[str] = []
+    created: list[User] = []
     with transaction():
         for email, name, role, profile in check.people:
             user = User(email=email, name=name, role=role, email_confirmed_at=utcnow(),
@@ -132,17 +133,15 @@ def import_roster(check: RosterCheck, actor: User | None, *, invite: bool = True
             db.session.add(user)
             if profile is not None:
                 apply_profile(user, profile)
-            created.append(email)
+            created.append(user)
             if progress:
                 progress(1)
+        emails = [user.email for user in created]
         audit.record(actor, "roster_imported", f"Imported a roster: {len(created)} invited, "
                                                f"{len(check.existing)} already in the program",
-                     after={"invited": len(created), "skipped": len(check.existing), "emails": created[:200]})
-    if invite:
-        _invite(created)
-    return ImportResult(created, check.existing)
-
-
-def _invite(emails: Iterable[str]) -> None:
-    for email in emails:
-        request_password_reset(email)
+                     after={"invited": len(created), "skipped": len(check.existing), "emails": emails[:200]})
+        if invite:  # the links name each account: ids first
+            db.session.flush()
+            for user in created:
+                queue_email(reset_link_email(user))
+    return ImportResult(emails, check.existing)

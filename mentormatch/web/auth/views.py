@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from mentormatch.extensions import limiter
 from mentormatch.services import account_deletion, account_email, accounts
+from mentormatch.tasks.accounts import email_reset_link
 from mentormatch.web.auth.forms import (
     ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, LoginForm, NewPasswordForm, ResetRequestForm,
     SignupForm,
@@ -75,8 +76,8 @@ def logout():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
-        # The same answer whether or not the address has an account.
+        # Queued, not looked up: the same work, time and answer whether or not the address has an account.
+        email_reset_link(accounts.normalise_email(form.email.data))
         flash("If an account uses that address, we have emailed it a link to choose a new password.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from mentormatch import domain
 from mentormatch.services.agreements import pairs_of
 from mentormatch.services.health import database_ok
-from mentormatch.web.page_cache import cached_per_person
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +18,6 @@ def index():
 
 
 @bp.route("/home")
-@cached_per_person
 @login_required
 def home():
     if current_user.is_coordinator:

@@ -23,7 +23,6 @@ def _match_or_404(match_id: int):
 @bp.route("/")
 @permission_required(Permission.HAVE_PROFILE)
 def index():
-    matches.expire_overdue()
     return render_template("matches/index.html", mine=matches.matches_of(current_user))
 
 
