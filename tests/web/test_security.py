@@ -12,19 +12,23 @@ from tests.factories import PASSWORD
 
 @pytest.fixture
 def limited_app(app):
-    """An app on the test database with rate limiting on, in its own memory store.
+    """An app on the test database with rate limiting on, in the test store, emptied first.
 
-    Flask-Limiter keeps ``enabled`` on the one global limiter, so switch it
+    The store is the suite's (``memory://``, or Redis in scripts/test's PostgreSQL
+    pass), so counts from an earlier test would carry over: reset it before and
+    after. Flask-Limiter keeps ``enabled`` on the one global limiter, so switch it
     back off afterwards for the other tests' many logins.
     """
     limited = create_app({
         "MENTORMATCH_ENV": "testing", "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
         "LOGIN_RATE_LIMIT": "6 per minute", "LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute",
     })
+    limiter.reset()
     yield limited
+    limiter.reset()
     limiter.enabled = False
     with limited.app_context():
         from mentormatch.extensions import db
