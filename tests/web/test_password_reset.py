@@ -1,6 +1,8 @@
 """Password reset by a signed, expiring, single-use emailed link; change password."""
 
 import re
+import statistics
+import time
 
 import pytest
 
@@ -80,3 +82,26 @@ def test_changing_the_password_needs_the_current_one(app, client, person, login)
     assert _logs_in(app, mentor.email, PASSWORD)
     client.post("/auth/password", data={"current": PASSWORD, "password": NEW, "confirm": NEW})
     assert _logs_in(app, mentor.email, NEW)
+
+
+def test_a_reset_request_takes_the_same_path_and_time_whether_or_not_the_account_exists(app, client, person):
+    """Known and unknown addresses: no SQL in the request, one identical task queued, the same time."""
+    from mentormatch.extensions import queue
+    from tests.querycount import count_statements
+
+    known = person("mentee").email
+    paths, times = {}, {known: [], "nobody@example.org": []}
+    for round_ in range(15):
+        for email in times:  # interleaved, so machine noise hits both alike
+            with app.app_context():
+                before = [t.name for t in queue.pending()]
+            with count_statements() as statements:
+                started = time.perf_counter()
+                response = client.post("/auth/reset", data={"email": email})
+                times[email].append(time.perf_counter() - started)
+            with app.app_context():
+                queued = [t.name for t in queue.pending()][len(before):]
+            paths[email] = (response.status_code, response.headers["Location"], list(statements), queued)
+    assert paths[known] == paths["nobody@example.org"] == (302, "/auth/login", [], ["email_reset_link"])
+    known_time, unknown_time = (statistics.median(t) for t in times.values())
+    assert abs(known_time - unknown_time) < 0.5 * max(known_time, unknown_time) + 0.002
