@@ -9,11 +9,12 @@ from faker import Faker
 
 from mentormatch import domain
 from mentormatch.extensions import db
-from mentormatch.models import Role, User
+from mentormatch.models import OutboxEmail, Role, User
 from mentormatch.models.user import utcnow
 from mentormatch.services.accounts import find_user_by_email, hash_password
 from mentormatch.services.demo_history import seed_history
 from mentormatch.services.profiles import ProfileInput, apply_profile
+from mentormatch.services.transactions import transaction
 
 DEFAULT_SEED = 2026
 DEMO_PASSWORD = "mentormatch-demo"
@@ -116,7 +117,11 @@ def seed_demo(seed: int = DEFAULT_SEED, with_history: bool = True) -> DemoCounts
         apply_profile(user, _mentee_input(rng, fake, sorted(set(chosen)), goals, i))
     db.session.commit()
     if with_history:
+        before = db.session.scalar(db.select(db.func.max(OutboxEmail.id))) or 0
         seed_history(rng)
+        # The history is made up: nobody is emailed about it, and the demo mailbox starts empty.
+        with transaction():
+            db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.id > before))
     return DemoCounts(mentors=MENTOR_COUNT, mentees=MENTEE_COUNT)
 
 

@@ -31,6 +31,8 @@ def transaction() -> Iterator[None]:
     commits, so the whole is saved or nothing is.
     """
     depth = db.session.info.get(DEPTH, 0)
+    if depth == 0:
+        _begin_writing()
     db.session.info[DEPTH] = depth + 1
     try:
         yield
@@ -42,6 +44,31 @@ def transaction() -> Iterator[None]:
         raise
     finally:
         db.session.info[DEPTH] = depth
+
+
+def _unsaved_changes() -> bool:
+    session = db.session()
+    return bool(session.new or session.dirty or session.deleted)
+
+
+def _begin_writing() -> None:
+    """SQLite: make the use case's transaction take the write lock when it begins (BEGIN IMMEDIATE).
+
+    A transaction that read first and writes later cannot take the lock once
+    another connection (the worker marking emails sent, say) committed in
+    between: SQLite refuses at once with "database is locked". So what the
+    request read before the block is committed (only reads: changes not yet
+    flushed stay for the block) and the block begins anew, holding the lock.
+    PostgreSQL needs none of this: row locks and READ COMMITTED do the job.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite" or _unsaved_changes():
+        return
+    if session.in_transaction():
+        if session.connection().get_execution_options().get("sqlite_immediate"):
+            return  # already holds the lock (begin_locked_for_pair)
+        session.commit()
+    session.connection(execution_options={"sqlite_immediate": True})
 
 
 def begin_locked_for_pair(mentor_id: int, mentee_id: int) -> None:

@@ -14,7 +14,7 @@ from mentormatch.services import outbox
 log = logging.getLogger(__name__)
 
 
-@queue.app_task()
+@queue.app_task(retries=3, retry_delay=10)  # the sweep would find the rows anyway, but later
 def deliver_batch(batch: str) -> None:
     """Split one transaction's emails into delivery tasks, so several workers share a large batch."""
     for ids in outbox.chunks(outbox.batch_ids(batch)):
