@@ -15,19 +15,30 @@ down when the ``with`` block ends (also on errors and Ctrl-C).
 - ``Client``: a keep-alive HTTP/1.1 client on ``http.client`` with a cookie jar,
   no redirect following, and per-request timing; ``login()`` does the real
   form POST with the CSRF token scraped from the login page.
+- ``Redis``: a private ``redis-server`` (no persistence, daemonized with a pidfile
+  in a temp folder) on a free port; ``url(db)``.
+- ``SmtpSink``: a counting aiosmtpd server in a child process; ``stats()`` gives
+  messages, per-recipient counts and per-email counts (``email_key``).
+- ``deployment_env(redis, sink)``: queue (db 0), limiter store (db 1) and mail
+  server settings to merge into gunicorn's and the worker's environment.
+- ``QueueWorker``: ``flask --app wsgi worker --workers N`` beside gunicorn;
+  ``kill()`` (SIGKILL) and ``start()`` for the fault test.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -146,7 +157,7 @@ def code_note() -> str:
 
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     return {**os.environ, "MENTORMATCH_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi",
+            "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi", "MENTORMATCH_HTTPS": "0",
             "PYTHONPATH": str(code_dir()), **extra}
 
 
@@ -375,3 +386,226 @@ def form_fields(html: str, action: str, page: str | None = None) -> tuple[dict[s
     for name, value in parser.fields:
         fields.setdefault(name, []).append(value)
     return fields, parser.choices
+
+
+# --- the rest of the deployment: Redis, an SMTP sink, the queue worker ------------------------------
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+class Redis:
+    """A private ``redis-server`` on a free loopback port (no persistence); ``url(db)`` names one database.
+
+    Daemonized with its pidfile, log and working folder in a temp folder, and
+    stopped by that pid when the ``with`` block ends.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.work = Path(tempfile.mkdtemp(prefix="mentormatch-redis-"))
+        self.pidfile, self.log = self.work / "redis.pid", self.work / "redis.log"
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def __enter__(self) -> "Redis":
+        if not os.path.exists(REDIS_SERVER):
+            raise SystemExit("redis-server is not installed: apt-get install -y redis-server")
+        try:
+            subprocess.run([REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no", "--dir", str(self.work), "--daemonize", "yes",
+                            "--pidfile", str(self.pidfile), "--logfile", str(self.log)],
+                           check=True, capture_output=True, text=True)
+            deadline = time.monotonic() + 10
+            while not self.ping():
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"redis-server did not answer on port {self.port}:\n"
+                                     f"{self.log.read_text(errors='replace')[-2000:] if self.log.exists() else ''}")
+                time.sleep(0.05)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            pid = int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            pid = None
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+                    time.sleep(0.05)
+                if Path(f"/proc/{pid}").exists():
+                    os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def email_key(recipient: str, subject: str, body: str) -> str:
+    """One email's identity as the SMTP sink sees it and as its outbox row holds it (line endings aside)."""
+    body = body.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    text = "\0".join((recipient.strip().lower(), subject.strip(), body))
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _smtp_sink_main(delay: float = 0.0) -> None:
+    """The sink's child process: aiosmtpd on a free port (printed first); SIGUSR1 prints its counts as JSON.
+
+    ``delay``: seconds it takes to answer each message (after counting it), as a busy mail server would.
+    """
+    import asyncio
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.smtp import SMTP
+
+    class Counting:
+        def __init__(self) -> None:
+            self.messages, self.recipients, self.keys = 0, Counter(), Counter()
+
+        async def handle_DATA(self, server, session, envelope):
+            parsed = message_from_bytes(envelope.content, policy=policy.default)
+            body = "" if parsed.is_multipart() else parsed.get_content()
+            subject = str(parsed.get("Subject", ""))
+            self.messages += 1
+            for rcpt in envelope.rcpt_tos:
+                self.recipients[rcpt.lower()] += 1
+                self.keys[email_key(rcpt, subject, body)] += 1
+            if delay:
+                await asyncio.sleep(delay)
+            return "250 OK"
+
+        def dump(self) -> None:
+            print(json.dumps({"messages": self.messages, "recipients": self.recipients, "keys": self.keys}),
+                  flush=True)
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        handler = Counting()
+        srv = await loop.create_server(lambda: SMTP(handler, hostname="sink.local", enable_SMTPUTF8=True),
+                                       "127.0.0.1", 0)
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGUSR1, handler.dump)
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        print(srv.sockets[0].getsockname()[1], flush=True)
+        await stop.wait()
+        srv.close()
+
+    asyncio.run(serve())
+
+
+class SmtpSink:
+    """A counting SMTP server (aiosmtpd) on a free loopback port, in a child process.
+
+    ``stats()`` returns what it received so far: ``messages``, a Counter of
+    ``recipients`` (one per envelope recipient) and a Counter of ``keys``
+    (``email_key`` of recipient, subject and body), to compare with the outbox.
+    ``delay``: seconds it waits before answering each message (counted on arrival).
+    """
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.host = "127.0.0.1"
+
+    def __enter__(self) -> "SmtpSink":
+        code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+                f"import _server; _server._smtp_sink_main({self.delay!r})")
+        self.proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        try:
+            self.port = int(self._line(30))
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _line(self, timeout: float) -> str:
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise RuntimeError("the SMTP sink did not answer")
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the SMTP sink exited ({self.proc.poll()})")
+        return line.strip()
+
+    def stats(self) -> dict:
+        self.proc.send_signal(signal.SIGUSR1)
+        found = json.loads(self._line(30))
+        return {"messages": found["messages"], "recipients": Counter(found["recipients"]),
+                "keys": Counter(found["keys"])}
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def deployment_env(redis: Redis, sink: SmtpSink, **extra: str) -> dict[str, str]:
+    """What gunicorn and the worker share in a deployment: the queue (db 0) and the limiter's store
+    (db 1) in ``redis``, and ``sink`` as the mail server. Merge it into ``app_env``'s result."""
+    return {"MENTORMATCH_QUEUE_URL": redis.url(0), "RATELIMIT_STORAGE_URI": redis.url(1),
+            "MAIL_SERVER": sink.host, "MAIL_PORT": str(sink.port), **extra}
+
+
+class QueueWorker:
+    """``flask --app wsgi worker --workers N`` from the code snapshot, with ``env`` (gunicorn's, say).
+
+    ``kill()`` SIGKILLs it (the fault test) and ``start()`` starts a new one;
+    the ``with`` block's end stops it with SIGINT (Huey's graceful stop).
+    """
+
+    def __init__(self, env: dict[str, str], workers: int = 2, log: Path | None = None) -> None:
+        self.cmd = [str(VENV_BIN / "flask"), "--app", "wsgi", "worker", "--workers", str(workers)]
+        self.env = env
+        self.log = log or Path(tempfile.mkstemp(prefix="worker-", suffix=".log")[1])
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> "QueueWorker":
+        with self.log.open("a") as out:
+            self.proc = subprocess.Popen(self.cmd, cwd=code_dir(), env=self.env, stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        self.starts += 1
+        try:
+            self.proc.wait(1.0)  # an import or configuration error ends it at once
+        except subprocess.TimeoutExpired:
+            return self
+        raise SystemExit(f"the worker exited with {self.proc.returncode}; log: {self.log}\n"
+                         f"{self.log.read_text(errors='replace')[-3000:]}")
+
+    def kill(self) -> int:
+        """SIGKILL the worker (no clean-up of any kind); returns its pid."""
+        pid = self.proc.pid
+        self.proc.kill()
+        self.proc.wait()
+        return pid
+
+    def __enter__(self) -> "QueueWorker":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()

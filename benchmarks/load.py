@@ -3,11 +3,16 @@
     .venv/bin/python benchmarks/load.py                   # 60 s, 4 gunicorn workers
     .venv/bin/python benchmarks/load.py --duration 20 --workers 2 --mentees 8
 
-Starts a throwaway PostgreSQL with the demo program (40 mentors, 120 mentees)
-and gunicorn (production settings, rate limiting OFF so that the logins of the
-test are not refused), then runs virtual users in threads for ``--duration``
-seconds, each a keep-alive-free HTTP client with its own cookies that scrapes
-the CSRF token from every form before posting:
+Starts the deployment's shape on 127.0.0.1 (benchmarks/_server.py): a
+throwaway PostgreSQL with the demo program (40 mentors, 120 mentees), a
+private redis-server holding the task queue (db 0) and Flask-Limiter's store
+(db 1), a counting SMTP sink (aiosmtpd, in a child process) as the mail
+server, gunicorn (production settings, rate limiting OFF so that the logins
+of the test are not refused) and beside it one ``flask --app wsgi worker
+--workers 2`` with the same environment, which delivers the email outbox.
+Then it runs virtual users in threads for ``--duration`` seconds, each a
+keep-alive HTTP client with its own cookies that scrapes the CSRF token from
+every form before posting:
 
 - mentees (each owns a share of the 120 mentee accounts and logs in on first
   use): open their suggestions, request a suggested mentor, open the match,
@@ -20,8 +25,14 @@ the CSRF token from every form before posting:
 Prints requests/s, p50/p95/p99 latency and errors per request type and overall,
 errors by status. Afterwards checks in the database that no mentor has more
 active matches than their capacity, no mentee more than one, and that every
-accept the app acknowledged ("You are matched!") is still active. Exits 1 on
-any 5xx, connection error, capacity violation or lost acknowledged match.
+accept the app acknowledged ("You are matched!") is still active. It waits
+(at most ``--drain-timeout`` s) until the outbox has no unsent row, then
+checks the emails: every row sent (none failed or pending) and the sink got
+exactly one message per row (compared per email by recipient, subject and
+body, and per recipient); it prints rows written, sent, received, duplicates
+and the time to drain. Exits 1 on any 5xx, connection error, capacity
+violation, lost acknowledged match or meeting, email unsent, missing or
+duplicated, or a worker that died.
 """
 
 from __future__ import annotations
@@ -38,8 +49,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import (  # noqa: E402
-    HASH_NOTE, RATE_LIMIT_NOTE, code_note, Client, Gunicorn, Postgres, app_routes, form_fields, logged_errors, percentile,
-    prepare_database,
+    HASH_NOTE, RATE_LIMIT_NOTE, code_note, Client, Gunicorn, Postgres, QueueWorker, Redis, SmtpSink, app_routes,
+    deployment_env, email_key, form_fields, logged_errors, percentile, prepare_database,
 )
 
 MENTEES = ["mentee@example.org"] + [f"mentee{i:03d}@example.org" for i in range(1, 120)]
@@ -248,10 +259,74 @@ class Workload:
               f"{percentile(times, 95):>9.1f}{percentile(times, 99):>9.1f}{bad:>8}")
 
 
-def print_app_errors(log) -> None:
-    """What the app logged as unhandled errors (the causes of the 5xx), from gunicorn's log."""
+def print_app_errors(log, who: str = "app") -> None:
+    """What the app logged as unhandled errors (the causes of the 5xx), from gunicorn's (or the worker's) log."""
     for cause, n in logged_errors(log).most_common():
-        print(f"  app log: unhandled error x{n}: {cause}")
+        print(f"  {who} log: unhandled error x{n}: {cause}")
+
+
+def unsent_emails(pg: Postgres) -> int:
+    return pg.query("SELECT count(*) FROM outbox_emails WHERE sent_at IS NULL AND failed_at IS NULL")[0][0]
+
+
+def wait_outbox(pg: Postgres, timeout: float) -> tuple[float, int]:
+    """Wait (at most ``timeout`` s) until no outbox row is unsent; (seconds waited, rows still unsent)."""
+    import psycopg
+
+    start = time.monotonic()
+    while True:
+        try:
+            left = unsent_emails(pg)
+        except psycopg.OperationalError:
+            left = -1
+        if left == 0 or time.monotonic() - start > timeout:
+            return time.monotonic() - start, left
+        time.sleep(0.25)
+
+
+def claimed_unmarked(pg: Postgres, claimed_until_before=None) -> dict[int, str]:
+    """id -> ``email_key`` of the rows a worker has claimed and neither marked sent nor released
+    (only those whose claim ends before ``claimed_until_before``, if given)."""
+    return {row[0]: email_key(*row[1:]) for row in pg.query(
+        "SELECT id, recipient, subject, body FROM outbox_emails "
+        "WHERE claimed_until IS NOT NULL AND sent_at IS NULL AND failed_at IS NULL "
+        "AND (%s::timestamptz IS NULL OR claimed_until <= %s)", claimed_until_before, claimed_until_before)}
+
+
+def check_emails(pg: Postgres, sink: SmtpSink, drain: tuple[float, int], may_repeat: Counter | None = None) -> int:
+    """Every outbox row sent, and received by the sink exactly once; returns the violations.
+
+    ``may_repeat``: rows (by ``email_key``) a crashed worker held claimed and
+    unmarked; each may arrive once more (and is reported as a duplicate).
+    Any other duplicate, a row received more than twice, a row missing,
+    failed or still unsent, or a message no row explains is a violation.
+    """
+    seconds, left = drain
+    rows = pg.query("SELECT recipient, subject, body, sent_at IS NOT NULL, failed_at IS NOT NULL FROM outbox_emails")
+    got = sink.stats()
+    written = Counter(email_key(r, s, b) for r, s, b, _, _ in rows)
+    sent = sum(1 for *_, ok, _ in rows if ok)
+    failed = sum(1 for *_, gave_up in rows if gave_up)
+    pending = len(rows) - sent - failed
+    received = got["keys"]
+    missing = sum((written - received).values())
+    extra = received - written
+    duplicates = sum(n for k, n in extra.items() if k in written)
+    strangers = sum(n for k, n in extra.items() if k not in written)
+    thrice = sum(1 for k, n in written.items() if received[k] > 2 * n)
+    allowed = may_repeat or Counter()
+    beyond = sum(max(0, n - allowed[k]) for k, n in extra.items() if k in written)
+    by_rcpt = Counter(r.strip().lower() for r, *_ in rows)
+    fewer = sum(1 for r, n in by_rcpt.items() if got["recipients"][r] < n)
+    more = sum(1 for r in set(by_rcpt) | set(got["recipients"]) if got["recipients"][r] > by_rcpt[r])
+    waited = f"outbox drained {seconds:.1f} s after the load" if left == 0 else \
+        f"outbox NOT drained after {seconds:.0f} s ({left if left >= 0 else '?'} unsent)"
+    print(f"emails: {len(rows)} outbox rows written, {sent} sent, {failed} failed, {pending} unsent; {waited}")
+    print(f"SMTP sink: {got['messages']} messages, {sum(got['recipients'].values())} recipients received; "
+          f"missing {missing}, duplicates {duplicates} (allowed: {sum(allowed.values())} claimed and unmarked by a "
+          f"killed worker; over that: {beyond}), rows received more than twice {thrice}, unknown to the outbox {strangers}")
+    print(f"per recipient: {len(by_rcpt)} recipients in the outbox; received fewer than written: {fewer}, more: {more}")
+    return failed + pending + missing + beyond + thrice + strangers
 
 
 def check_database(pg: Postgres, accepted: set[int], logged: set[str] = frozenset()) -> int:
@@ -280,25 +355,40 @@ def main() -> int:
     parser.add_argument("--mentees", type=int, default=8, help="mentee virtual users")
     parser.add_argument("--mentors", type=int, default=4, help="mentor virtual users")
     parser.add_argument("--coordinators", type=int, default=2, help="coordinator virtual users")
+    parser.add_argument("--queue-workers", type=int, default=2, help="threads of the `flask worker` process")
+    parser.add_argument("--drain-timeout", type=float, default=60, help="seconds allowed to send the outbox after")
     args = parser.parse_args()
 
     print(code_note())
-    with Postgres() as pg:
+    with Postgres() as pg, Redis() as redis, SmtpSink() as sink:
         prepare_database(pg.url)
         meetings = any(r.startswith("/agreements") and "meetings/new" in r for r in app_routes(pg.url))
-        with Gunicorn(pg.url, workers=args.workers) as server:
-            print(f"gunicorn -w {args.workers} on {server.base}, PostgreSQL on port {pg.port}; {RATE_LIMIT_NOTE}; {HASH_NOTE}")
+        server = Gunicorn(pg.url, workers=args.workers)
+        server.env.update(deployment_env(redis, sink))
+        with server, QueueWorker(server.env, workers=args.queue_workers) as worker:
+            print(f"gunicorn -w {args.workers} on {server.base}, PostgreSQL on port {pg.port}, "
+                  f"`flask worker --workers {args.queue_workers}` (pid {worker.proc.pid}); queue and limiter store in "
+                  f"redis-server on port {redis.port} (db 0, 1); SMTP sink on port {sink.port}; "
+                  f"{RATE_LIMIT_NOTE}; {HASH_NOTE}")
             print(f"{args.mentees} mentees, {args.mentors} mentors, {args.coordinators} coordinators for "
                   f"{args.duration:.0f} s ...", flush=True)
             print("agreements found: mentors propose terms, matched mentees confirm and log meetings" if meetings
                   else "no meeting log in this app: matched mentees stop")
             load = Workload(server.port, meetings=meetings)
             elapsed = load.run(args.duration, args.mentees, args.mentors, args.coordinators)
+            drain = wait_outbox(pg, args.drain_timeout)
             failures = load.report(elapsed)
+            worker_alive = worker.proc.poll() is None
+            print()
+            email_violations = check_emails(pg, sink, drain)
         print_app_errors(server.log)
+        print_app_errors(worker.log, "worker")
         violations = check_database(pg, load.accepted, load.logged)
-    ok = failures == 0 and violations == 0
-    print(f"RESULT: {'PASS' if ok else 'FAIL'} ({failures} 5xx/connection errors, {violations} database violations)")
+    if not worker_alive:
+        print(f"the queue worker exited during the run ({worker.proc.returncode}); log: {worker.log}")
+    ok = failures == 0 and violations == 0 and email_violations == 0 and worker_alive
+    print(f"RESULT: {'PASS' if ok else 'FAIL'} ({failures} 5xx/connection errors, {violations} database violations, "
+          f"{email_violations} email violations)")
     return 0 if ok else 1
 
 
