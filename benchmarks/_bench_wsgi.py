@@ -4,11 +4,7 @@
 the app's database through SQLAlchemy (same pool settings), to show how much
 of a page's cost is simply reaching PostgreSQL.
 
-``/__nocache/…`` is the app again with its page cache off (``PAGE_CACHE_SIZE=0``),
-to show what a page costs when it must be rendered (the first view after a
-change). Same secret key, so the same session cookie logs in to both.
-
-``gunicorn benchmarks._bench_wsgi:app`` serves all three through the identical
+``gunicorn benchmarks._bench_wsgi:app`` serves both through the identical
 server, workers and process, so ``benchmarks/web.py`` can compare their
 throughput in the same run. Never used in production.
 """
@@ -17,7 +13,6 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from mentormatch.app import create_app
 from wsgi import app as mentormatch
 
 bare = Flask("bare")
@@ -37,4 +32,4 @@ def one_query() -> str:
         return f"Hello, {conn.execute(text('SELECT 1')).scalar()}"
 
 
-app = DispatcherMiddleware(mentormatch, {"/__bare": bare, "/__nocache": create_app({"PAGE_CACHE_SIZE": 0})})
+app = DispatcherMiddleware(mentormatch, {"/__bare": bare})
