@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from mentormatch.extensions import db
 from mentormatch.mail import Email
@@ -57,9 +57,13 @@ def unread_select(user_id):
             .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
 
 
+# Every page's navigation runs this: built once, so a request neither rebuilds it nor recomputes its cache key.
+UNREAD = unread_select(bindparam("user_id"))
+
+
 def unread_count(user: User) -> int:
     """How many notifications ``user`` has not read."""
-    return db.session.scalar(unread_select(user.id))
+    return db.session.scalar(UNREAD, {"user_id": user.id})
 
 
 def notifications_page(user: User, page: int, per_page: int) -> Page:

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import event
 
 from mentormatch.extensions import db
-from mentormatch.models import AgreementStatus, MatchStatus, Meeting, PrivateNote, VersionStatus
+from mentormatch.models import AgreementStatus, MatchStatus, Meeting, PrivateNote, User, VersionStatus
 from mentormatch.services import agreements, matches
 from mentormatch.services.agreements import AgreementError, MeetingInput, TermsInput
 from mentormatch.services.agreements.cadence import DUE_SOON, ON_TRACK, OVERDUE, cadence_of
@@ -366,7 +366,31 @@ def test_a_mentors_pairs_load_in_a_fixed_number_of_queries(app_ctx):
         db.session.expire_all()
         assert mentor.id  # reload the mentor outside the count
         count = _count_queries(lambda: agreements.pairs_of(mentor, on=date(2027, 2, 1)))
-        assert count == 3, count  # pairs with both people + versions + last meetings
+        assert count == 1, count  # pairs, the other person, current terms, a waiting proposal, last meeting
     pairs = agreements.pairs_of(mentor, on=date(2027, 2, 4))
     assert [p.cadence.state for p in pairs] == [OVERDUE, DUE_SOON, DUE_SOON]
-    assert all(p.other.role == "mentee" for p in pairs)
+    mentees = db.session.scalars(db.select(User.name).where(User.role == "mentee").order_by(User.id)).all()
+    assert [p.other_name for p in pairs] == mentees
+
+
+def test_a_pair_summary_shows_the_latest_terms_and_who_must_confirm(pair):
+    mentee, mentor, agreement = pair
+    [summary] = agreements.pairs_of(mentee, on=TODAY)
+    assert (summary.agreement_id, summary.other_name) == (agreement.id, mentor.name)
+    assert (summary.frequency, summary.cadence, summary.waiting_for_me) == (None, None, False)
+
+    first = agreements.propose_terms(agreement, mentee, terms(), on=TODAY)
+    assert not agreements.pairs_of(mentee, on=TODAY)[0].waiting_for_me  # my own proposal
+    assert agreements.pairs_of(mentor, on=TODAY)[0].waiting_for_me
+    agreements.confirm_terms(agreement, mentor, first.number)
+    again = agreements.propose_terms(agreement, mentor, terms(frequency="weekly", mode="in_person"), on=TODAY)
+    mine, theirs = agreements.pairs_of(mentor, on=TODAY)[0], agreements.pairs_of(mentee, on=TODAY)[0]
+    assert (mine.frequency, mine.mode, mine.waiting_for_me, theirs.waiting_for_me) == (
+        "monthly", "virtual", False, True)  # the confirmed terms hold until the new ones are confirmed
+    agreements.confirm_terms(agreement, mentee, again.number)
+    [summary] = agreements.pairs_of(mentee, on=TODAY)
+    assert (summary.frequency, summary.mode, summary.other_name) == ("weekly", "in_person", mentor.name)
+    assert summary.cadence.due == START + timedelta(days=7)
+
+    agreements.end_agreement(agreement, mentee, "goals_achieved")
+    assert agreements.pairs_of(mentee, on=TODAY) == agreements.pairs_of(mentor, on=TODAY) == []

@@ -1,15 +1,38 @@
 """Participant pages send the same number of SQL statements for 12 or 120 people around them."""
 
+from datetime import date
+
 from mentormatch.extensions import db
-from mentormatch.models import Match, MatchOrigin, MatchStatus, Notification
+from mentormatch.models import (
+    Agreement, AgreementStatus, AgreementVersion, Match, MatchOrigin, MatchStatus, Meeting, Notification, VersionStatus,
+)
 from tests.factories import make_user
 from tests.querycount import count_statements
 
 PAGES = ["/home", "/matches/", "/matches/suggestions", "/notifications/", "/profile/"]
+# The user with profile and tags, the pairs with their terms and cadence, the unread count.
+HOME_STATEMENTS = 3
 
 
-def _program(app, size: int) -> dict:
-    """A mentee and a mentor with `size` others around them, matches and notifications."""
+def _agreement(match: Match, proposer_id: int, pending: bool) -> None:
+    """Confirmed terms and a meeting; a newer proposal waiting when ``pending``."""
+    agreement = Agreement(match=match, status=AgreementStatus.ACTIVE)
+    terms = dict(frequency="monthly", mode="virtual", start_date=date(2027, 1, 4), end_date=date(2027, 7, 4))
+    agreement.versions = [AgreementVersion(number=1, status=VersionStatus.CONFIRMED, proposed_by_id=proposer_id,
+                                           **terms)]
+    if pending:
+        agreement.versions.append(AgreementVersion(number=2, status=VersionStatus.PENDING,
+                                                   proposed_by_id=proposer_id, **{**terms, "frequency": "weekly"}))
+    agreement.meetings = [Meeting(held_on=date(2027, 1, 20), duration_minutes=60, mode="virtual")]
+    db.session.add(agreement)
+
+
+def _program(app, size: int, pairs: int) -> dict:
+    """A mentee and a mentor with `size` others around them, matches and notifications.
+
+    The mentor keeps `pairs` active pairs, the mentee one: each with an agreement,
+    its terms and meetings, so the home page has rows to show.
+    """
     with app.app_context():
         mentee = make_user("mentee", email=f"me{size}@example.org")
         mentor = make_user("mentor", email=f"mentor{size}@example.org", capacity=10)
@@ -17,13 +40,23 @@ def _program(app, size: int) -> dict:
             other_mentor = make_user("mentor", capacity=3)
             other_mentee = make_user("mentee")
             status = (MatchStatus.DECLINED, MatchStatus.EXPIRED, MatchStatus.WITHDRAWN)[i % 3]
+            active = i < pairs
+            mentors_match = Match(mentee_id=other_mentee.id, mentor_id=mentor.id, origin=MatchOrigin.ROUND,
+                                  status=MatchStatus.ACTIVE if active else
+                                  MatchStatus.PROPOSED if i % 2 else MatchStatus.EXPIRED)
             db.session.add_all([
                 Match(mentee_id=mentee.id, mentor_id=other_mentor.id, origin=MatchOrigin.ROUND, status=status),
-                Match(mentee_id=other_mentee.id, mentor_id=mentor.id, origin=MatchOrigin.ROUND,
-                      status=MatchStatus.PROPOSED if i % 2 else MatchStatus.ACTIVE if i < 8 else MatchStatus.EXPIRED),
+                mentors_match,
                 Notification(user_id=mentee.id, kind="proposal", text=f"n{i}"),
                 Notification(user_id=mentor.id, kind="proposal", text=f"n{i}"),
             ])
+            if active:
+                _agreement(mentors_match, other_mentee.id, pending=i % 2 == 0)
+        mentees_mentor = make_user("mentor", capacity=3)
+        mentees_match = Match(mentee_id=mentee.id, mentor_id=mentees_mentor.id, origin=MatchOrigin.ROUND,
+                              status=MatchStatus.ACTIVE)
+        db.session.add(mentees_match)
+        _agreement(mentees_match, mentees_mentor.id, pending=True)
         db.session.commit()
         people = {"mentee": mentee.email, "mentor": mentor.email}
         db.session.remove()
@@ -42,7 +75,7 @@ def _statements(app, email: str, path: str) -> int:
 def test_pages_send_as_many_statements_for_a_program_ten_times_larger(app):
     # Both programs share the database: each person's pages show only their own matches
     # and notifications, and suggestions are capped at ten whatever the pool.
-    small, large = _program(app, 12), _program(app, 120)
+    small, large = _program(app, 12, pairs=2), _program(app, 120, pairs=10)
     differences = []
     for role in ("mentee", "mentor"):
         for path in PAGES:
@@ -51,4 +84,6 @@ def test_pages_send_as_many_statements_for_a_program_ten_times_larger(app):
             counts = _statements(app, small[role], path), _statements(app, large[role], path)
             if counts[0] != counts[1]:
                 differences.append(f"{path} for a {role}: {counts[0]} statements vs {counts[1]}")
+            if path == "/home" and counts[1] != HOME_STATEMENTS:
+                differences.append(f"/home for a {role}: {counts[1]} statements, expected {HOME_STATEMENTS}")
     assert not differences, differences

@@ -20,12 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import and_, bindparam, case, func, or_
+from sqlalchemy.orm import aliased
 
 from mentormatch.domain import FREQUENCY_DAYS
 from mentormatch.extensions import db
-from mentormatch.models import Agreement, AgreementVersion, Match, MatchStatus, Meeting, User
+from mentormatch.models import (
+    Agreement, AgreementStatus, AgreementVersion, Match, MatchStatus, Meeting, User, VersionStatus,
+)
 from mentormatch.services.agreements.access import today
 
 ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
@@ -89,30 +91,53 @@ def cadence_for(agreement: Agreement, on: date | None = None) -> Cadence | None:
 
 @dataclass(frozen=True)
 class PairSummary:
-    agreement: Agreement
-    other: User
-    terms: AgreementVersion | None
+    """One row of a participant's "your mentees / your mentoring" table, as plain values."""
+
+    agreement_id: int
+    other_name: str
+    frequency: str | None  # of the current terms; None until terms are confirmed
+    mode: str | None
     waiting_for_me: bool  # a proposal from the other side awaits my confirmation
     cadence: Cadence | None
 
 
+def _pairs_select():
+    """Active pairs of ``:user_id``: the other person's name, current terms, a waiting proposal, last meeting.
+
+    Built once: every request runs the same statement with its own ``user_id``,
+    so SQLAlchemy neither rebuilds it nor recomputes its cache key. The
+    correlated subqueries stay per agreement, whatever the size of the program.
+    """
+    user_id = bindparam("user_id")
+    version, terms, other = aliased(AgreementVersion), aliased(AgreementVersion), aliased(User)
+    current_number = (db.select(func.max(version.number))  # the latest confirmed version is the current terms
+                      .where(version.agreement_id == Agreement.id, version.status == VersionStatus.CONFIRMED)
+                      .scalar_subquery())
+    # At most one proposal is pending (a new one supersedes it); a proposer whose account is gone is "the other side".
+    waiting = (db.select(version.id)
+               .where(version.agreement_id == Agreement.id, version.status == VersionStatus.PENDING,
+                      or_(version.proposed_by_id.is_(None), version.proposed_by_id != user_id))
+               .exists())
+    last_meeting = (db.select(func.max(Meeting.held_on)).where(Meeting.agreement_id == Agreement.id)
+                    .scalar_subquery())
+    return (db.select(Agreement.id, Agreement.status, other.name, terms.frequency, terms.mode, terms.start_date,
+                      waiting, last_meeting)
+            .join(Match, Match.id == Agreement.match_id)
+            .join(other, other.id == case((Match.mentee_id == user_id, Match.mentor_id), else_=Match.mentee_id))
+            .outerjoin(terms, and_(terms.agreement_id == Agreement.id, terms.number == current_number))
+            .where(Match.status == MatchStatus.ACTIVE, or_(Match.mentee_id == user_id, Match.mentor_id == user_id))
+            .order_by(Match.created_at, Match.id))
+
+
+PAIRS = _pairs_select()
+
+
 def pairs_of(user: User, on: date | None = None) -> list[PairSummary]:
-    """The user's active pairs with their terms and cadence, in three queries whatever their number."""
-    found = db.session.scalars(
-        db.select(Agreement).join(Agreement.match)
-        .where(Match.status == MatchStatus.ACTIVE, or_(Match.mentee_id == user.id, Match.mentor_id == user.id))
-        # Both people in the same statement (one row each); versions are a list, so a second.
-        .options(contains_eager(Agreement.match).joinedload(Match.mentee),
-                 contains_eager(Agreement.match).joinedload(Match.mentor),
-                 selectinload(Agreement.versions))
-        .order_by(Match.created_at)).unique().all()
-    last = last_meetings([a.id for a in found])
+    """The user's active pairs with their terms and cadence, in one query whatever their number."""
     pairs = []
-    for agreement in found:
-        terms, waiting = agreement.current_terms, agreement.pending_terms
-        cadence = (cadence_of(terms.frequency, terms.start_date, last.get(agreement.id), on)
-                   if terms is not None and not agreement.is_ended else None)
-        other = agreement.match.mentor if agreement.match.mentee_id == user.id else agreement.match.mentee
-        pairs.append(PairSummary(agreement, other, terms,
-                                 waiting is not None and waiting.proposed_by_id != user.id, cadence))
+    for agreement_id, status, other_name, frequency, mode, start, waiting, last_meeting in db.session.execute(
+            PAIRS, {"user_id": user.id}):
+        cadence = (cadence_of(frequency, start, last_meeting, on)
+                   if frequency is not None and status != AgreementStatus.ENDED else None)
+        pairs.append(PairSummary(agreement_id, other_name, frequency, mode, bool(waiting), cadence))
     return pairs
