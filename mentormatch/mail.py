@@ -12,7 +12,9 @@ import logging
 import smtplib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.text import MIMEText
 from email.utils import make_msgid
 from typing import Any, Callable, Iterator, Mapping
 
@@ -47,12 +49,18 @@ def smtp_sender(config: Mapping[str, Any]) -> Iterator[Callable[[Email], None]]:
         yield lambda email: smtp.send_message(message(email, sender))
 
 
-def message(email: Email, sender: str) -> EmailMessage:
+# Quoted-printable UTF-8: readable source, any name. The classic (compat32) MIMEText builds a
+# message about four times faster than EmailMessage's header policy, which capped one SMTP
+# connection near the rate a worker must reach (benchmarks/mail.py).
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
+
+def message(email: Email, sender: str) -> MIMEText:
     """The MIME message for ``email``."""
-    built = EmailMessage()
+    built = MIMEText(email.body, "plain", _UTF8)
     built["From"] = sender
     built["To"] = email.to
-    built["Subject"] = email.subject
+    built["Subject"] = email.subject if email.subject.isascii() else Header(email.subject, "utf-8").encode()
     built["Message-ID"] = make_msgid(domain="mentormatch")
-    built.set_content(email.body)
     return built

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, insert
 
 from mentormatch.extensions import db
 
 
 def insert_rows(table: Table, rows: list[dict]) -> None:
-    """Insert many rows in one statement per batch, with no ORM objects.
+    """Insert many rows at once, with no ORM objects, inside the session's transaction.
 
-    PostgreSQL gets one ``INSERT ... SELECT FROM unnest(arrays)``: a single
-    round trip, about three times faster than executemany at 10,000 rows.
-    Other databases get SQLAlchemy's executemany. Column names come from
-    our own dictionaries, never from input.
+    PostgreSQL gets ``COPY ... FROM STDIN`` on the session's own connection:
+    at 20,000 rows several times faster than one ``INSERT ... SELECT FROM
+    unnest(arrays)``, whose cost was psycopg adapting the Python lists to
+    arrays. Other databases get SQLAlchemy's executemany. Column names come
+    from our own dictionaries, never from input.
     """
     if not rows:
         return
-    dialect = db.session.get_bind().dialect
-    if dialect.name != "postgresql":
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
         db.session.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    arrays = ", ".join(f"CAST(:c{k} AS {table.c[name].type.compile(dialect=dialect)}[])"
-                       for k, name in enumerate(columns))
-    statement = text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})")
-    db.session.execute(statement, {f"c{k}": [row[name] for row in rows] for k, name in enumerate(columns)})
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
+    cursor = connection.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
