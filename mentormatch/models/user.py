@@ -58,14 +58,40 @@ class User(UserMixin, db.Model):
     # Set when the person deleted their account: personal data is gone, the row
     # stays so the other party's history can show "Former participant".
     deleted_at: Mapped[datetime | None]
+    # The newest password-set link (reset or invitation) names this; using it or any
+    # credential change clears it, so every link works once and older links never.
+    password_link_nonce: Mapped[str | None] = mapped_column(String(32))
+    # Likewise for the pending change of email address (cancelled from the old address).
+    email_change_nonce: Mapped[str | None] = mapped_column(String(32))
 
     profile: Mapped[Profile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", uselist=False
     )
 
+    # The token of the session this object was loaded for (services.sessions); not a column.
+    session_token = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users.
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the cookies: this browser's session token, never the bare user id."""
+        if not self.session_token:
+            raise RuntimeError("log in through services.sessions.start_session")
+        return self.session_token
+
+    # UserMixin compares get_id(), a session token: one person is one person whatever the session.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     def can(self, permission: Permission) -> bool:
         """Whether this user's role grants ``permission``."""

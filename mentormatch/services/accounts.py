@@ -1,6 +1,14 @@
-"""Signing up, logging in and creating coordinators."""
+"""Signing up, logging in, passwords and the links that set them.
+
+Nothing a request answers tells whether an address has an account: sign-up
+and reset requests hash and queue the same way for every address, and the
+worker (``tasks.accounts``) decides what to email.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import secrets
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -10,12 +18,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from mentormatch.extensions import db
 from mentormatch.mail import Email
 from mentormatch.models import Role, User
+from mentormatch.services import sessions
 from mentormatch.services.outbox import queue_email
 from mentormatch.services.transactions import transaction
 
 # Checked against when the email is unknown, so a login takes as long
 # whether or not the account exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+INVITE_MAX_AGE = 7 * 24 * 3600
+SIGN_OFF = "\n\n-- MentorMatch"
 
 
 class EmailTaken(ValueError):
@@ -37,13 +48,12 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def _create_user(email: str, name: str, password: str, role: Role) -> User:
-    user = User(
-        email=normalise_email(email),
-        name=name.strip(),
-        password_hash=hash_password(password),
-        role=role,
-    )
+def _link(path: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
+
+
+def _create_user(email: str, name: str, password_hash: str, role: Role) -> User:
+    user = User(email=normalise_email(email), name=name.strip(), password_hash=password_hash, role=role)
     with transaction():
         db.session.add(user)
         try:
@@ -54,20 +64,20 @@ def _create_user(email: str, name: str, password: str, role: Role) -> User:
 
 
 def register(email: str, name: str, password: str, role: Role | str) -> User:
-    """Sign up a mentor or a mentee; coordinators are never self-registered."""
+    """Create a mentor or mentee account at once (tests, imports); people sign up through ``complete_sign_up``."""
     role = Role(role)
     if role == Role.COORDINATOR:
         raise ValueError("coordinators are created by another coordinator or the CLI")
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
-    return _create_user(email, name, password, role)
+    return _create_user(email, name, hash_password(password), role)
 
 
 def create_coordinator(email: str, name: str, password: str) -> User:
     """Create a program coordinator account."""
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
-    return _create_user(email, name, password, Role.COORDINATOR)
+    return _create_user(email, name, hash_password(password), Role.COORDINATOR)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -81,28 +91,89 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-# --- password reset and change ------------------------------------------------
+# --- confirmed addresses -----------------------------------------------------------------------
 
-RESET_SALT = "password-reset"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+CONFIRM_FIRST = ("Confirm your email address first: follow the link we emailed you "
+                 "(My account has a button to send it again).")
 
 
-def _fingerprint(user: User) -> str:
-    # Part of the current hash: once the password changes, old links stop working.
-    return user.password_hash[-16:]
+def must_confirm(user: User) -> bool:
+    """Whether ``user`` may not ask, accept or be proposed yet: their address is unconfirmed."""
+    return current_app.config["REQUIRE_CONFIRMED_EMAIL"] and user.email_confirmed_at is None
+
+
+def matchable_accounts():
+    """The SQL condition on ``User`` for accounts that may be suggested, proposed or paired."""
+    condition = User.active.is_(True)
+    if current_app.config["REQUIRE_CONFIRMED_EMAIL"]:
+        condition = condition & User.email_confirmed_at.is_not(None)
+    return condition
+
+
+# --- sign-up, decided by the worker -----------------------------------------------------------
+
+def complete_sign_up(email: str, name: str, password_hash: str, role: str) -> User | None:
+    """Create the account and email its confirmation link; if the address is taken, tell its owner instead.
+
+    Runs in the worker: the request hashed the password and queued this, the
+    same for every address, so its answer and timing reveal nothing.
+    """
+    from mentormatch.services.account_email import confirmation_email
+
+    role = Role(role)
+    if role == Role.COORDINATOR:
+        raise ValueError("coordinators are created by another coordinator or the CLI")
+    owner = find_user_by_email(email)
+    if owner is None:
+        try:
+            with transaction():
+                user = _create_user(email, name, password_hash, role)
+                queue_email(confirmation_email(user))
+            return user
+        except EmailTaken:  # a second sign-up for the address got there first
+            owner = find_user_by_email(email)
+    if owner is not None and owner.deleted_at is None:
+        with transaction():
+            queue_email(Email(owner.email, "MentorMatch: someone tried to sign up with your address",
+                              f"Hello {owner.name},\n\nSomeone tried to create a MentorMatch account with this "
+                              f"address, which already has one. If it was you, log in:\n\n{_link('/auth/login')}\n\n"
+                              f"Forgot your password? Choose a new one here:\n\n{_link('/auth/reset')}\n\n"
+                              "If it was not you, you need not do anything." + SIGN_OFF))
+    return None
+
+
+# --- password-set links: reset and invitation --------------------------------------------------
+
+RESET_SALT, INVITE_SALT = "password-reset", "invitation"
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _password_link(user: User, salt: str, path: str) -> str:
+    """A new single-use link for ``user``; it makes every earlier reset or invitation link void."""
+    user.password_link_nonce = secrets.token_hex(16)
+    token = _serializer(salt).dumps({"user": user.id, "nonce": user.password_link_nonce})
+    return _link(f"{path}/{token}")
 
 
 def reset_link_email(user: User) -> Email:
-    """The email with a link that lets ``user`` choose a new password (or a first one, when invited)."""
-    token = _serializer().dumps({"user": user.id, "fp": _fingerprint(user)})
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/auth/reset/{token}"
+    """The email that lets ``user`` choose a new password (call inside a transaction: it records the link)."""
+    link = _password_link(user, RESET_SALT, "/auth/reset")
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    return Email(to=user.email, subject="MentorMatch: reset your password",
-                 body=f"Hello {user.name},\n\nUse this link within {minutes} minutes to choose a new "
-                      f"password:\n\n{link}\n\nIf you did not ask for this, ignore this email.\n\n-- MentorMatch")
+    return Email(user.email, "MentorMatch: reset your password",
+                 f"Hello {user.name},\n\nUse this link within {minutes} minutes to choose a new password:\n\n"
+                 f"{link}\n\nIf you did not ask for this, ignore this email." + SIGN_OFF)
+
+
+def invitation_email(user: User) -> Email:
+    """The welcome email of someone a coordinator imported: a link to choose their first password."""
+    link = _password_link(user, INVITE_SALT, "/auth/welcome")
+    return Email(user.email, "Welcome to the MentorMatch mentoring program",
+                 f"Hello {user.name},\n\nYour laboratory's program coordinator has added you to the MentorMatch "
+                 f"mentoring program as a {user.role}. Choose your password within seven days to log in:\n\n"
+                 f"{link}\n\nQuestions? Reply to your program coordinator." + SIGN_OFF)
 
 
 def email_reset_link(email: str) -> bool:
@@ -111,40 +182,61 @@ def email_reset_link(email: str) -> bool:
     Runs in the worker (``tasks.accounts``): the request only queues the
     address, so it does the same work whether or not the account exists.
     """
-    user = find_user_by_email(email)
-    if user is None or not user.active:
-        return False
     with transaction():
+        user = find_user_by_email(email)
+        if user is None or not user.active:
+            return False
         queue_email(reset_link_email(user))
     return True
 
 
 def user_for_reset_token(token: str) -> User | None:
-    """The user a reset link belongs to, or None if it is forged, expired or already used."""
-    try:
-        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except BadData:
+    """The user a reset or invitation link belongs to, or None if it is forged, expired or used."""
+    for salt, max_age in ((RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"]), (INVITE_SALT, INVITE_MAX_AGE)):
+        try:
+            data = _serializer(salt).loads(token, max_age=max_age)
+        except BadData:
+            continue
+        user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+        if (user is not None and user.active and user.password_link_nonce
+                and secrets.compare_digest(str(data.get("nonce")), user.password_link_nonce)):
+            return user
         return None
-    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("fp") != _fingerprint(user):
-        return None
-    return user
+    return None
+
+
+def _password_changed(user: User, new_password: str) -> None:
+    """The new hash; every pending link dies, and the owner hears of it."""
+    user.password_hash = hash_password(new_password)
+    user.password_link_nonce = None
+    user.email_change_nonce = None
+    queue_email(Email(user.email, "MentorMatch: your password was changed",
+                      f"Hello {user.name},\n\nThe password of your MentorMatch account was just changed, and every "
+                      "other browser logged in to it was logged out.\n\nIf this was not you, choose a new password "
+                      f"at once:\n\n{_link('/auth/reset')}\n\nand tell your program coordinator." + SIGN_OFF))
 
 
 def reset_password(token: str, new_password: str) -> User | None:
-    """Set a new password through a reset link; None if the link is not valid (any more)."""
-    user = user_for_reset_token(token)
-    if user is None:
-        return None
-    user.password_hash = hash_password(new_password)
-    db.session.commit()
+    """Set a new password through a reset link and log out every session; None if the link is not valid."""
+    with transaction():
+        user = user_for_reset_token(token)
+        if user is None:
+            return None
+        _password_changed(user, new_password)
+        sessions.end_other_sessions(user)
     return user
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """Change the password if ``current_password`` is right."""
+    """Change the password if ``current_password`` is right; other sessions are logged out."""
     if not check_password_hash(user.password_hash, current_password):
         return False
-    user.password_hash = hash_password(new_password)
-    db.session.commit()
+    with transaction():
+        _password_changed(user, new_password)
+        sessions.end_other_sessions(user, keep=user.session_token)
     return True
+
+
+def password_fingerprint(user: User) -> str:
+    """Changes with the password hash: links bound to it die with a password change."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]

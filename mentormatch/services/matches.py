@@ -25,9 +25,10 @@ from mentormatch.extensions import db
 from mentormatch.matching import Suggestion, explain, suggest
 from mentormatch.models import PENDING, Agreement, Match, MatchOrigin, MatchStatus, Profile, Role, User
 from mentormatch.models.user import utcnow
+from mentormatch.services.accounts import CONFIRM_FIRST, must_confirm
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of, load_pool
-from mentormatch.services.transactions import begin_locked_for_pair, retry_on_conflict, transaction
+from mentormatch.services.transactions import begin_locked_for_pair, lock, retry_on_conflict, transaction
 
 
 class MatchError(ValueError):
@@ -89,26 +90,35 @@ def suggestions_for(mentee: User, k: int = 10) -> list[MentorSuggestion]:
 
 
 def request_mentor(mentee: User, mentor_id: int, message: str) -> Match:
-    """A mentee asks a mentor; the mentor is told and answers later."""
-    mentor = db.session.get(User, mentor_id)
-    if mentor is None or mentor.role != Role.MENTOR or not mentor.active or mentor.profile is None:
-        raise MatchError("That mentor is not available.")
-    if mentee.profile is None or not mentee.profile.is_complete:
-        raise MatchError("Complete your profile before asking for a mentor.")
-    if has_active_match(mentee.id):
-        raise MatchError("You already have an active mentor.")
-    if (mentee.id, mentor_id) in declined_pairs(mentee.id):
-        raise MatchError("This mentor declined a match with you before.")
-    if not mentor.profile.accepting_mentees or active_count(mentor_id) >= (mentor.profile.capacity or 0):
-        raise MatchError(f"{mentor.name} is not taking new mentees right now.")
-    limit = current_app.config["MAX_OPEN_REQUESTS"]
-    if open_requests(mentee) >= limit:
-        raise MatchError(f"You can have at most {limit} open requests. Withdraw one or wait for answers.")
-    if db.session.scalar(db.select(Match.id).where(
-            Match.mentee_id == mentee.id, Match.mentor_id == mentor_id, Match.status.in_(PENDING))):
-        raise MatchError(f"You have already asked {mentor.name}.")
+    """A mentee asks a mentor; the mentor is told and answers later.
+
+    The checks run with the mentee's row locked: requests sent at once (several
+    tabs, a double click) are counted one after the other, so the open-request
+    limit holds and a second identical request is refused, not a unique violation.
+    """
     score = _pair_score(mentee.id, mentor_id)
     with transaction():
+        lock(mentee)
+        mentor = db.session.get(User, mentor_id)
+        if (mentor is None or mentor.role != Role.MENTOR or not mentor.active or mentor.profile is None
+                or must_confirm(mentor)):
+            raise MatchError("That mentor is not available.")
+        if must_confirm(mentee):
+            raise MatchError(CONFIRM_FIRST)
+        if mentee.profile is None or not mentee.profile.is_complete:
+            raise MatchError("Complete your profile before asking for a mentor.")
+        if has_active_match(mentee.id):
+            raise MatchError("You already have an active mentor.")
+        if (mentee.id, mentor_id) in declined_pairs(mentee.id):
+            raise MatchError("This mentor declined a match with you before.")
+        if not mentor.profile.accepting_mentees or active_count(mentor_id) >= (mentor.profile.capacity or 0):
+            raise MatchError(f"{mentor.name} is not taking new mentees right now.")
+        limit = current_app.config["MAX_OPEN_REQUESTS"]
+        if open_requests(mentee) >= limit:
+            raise MatchError(f"You can have at most {limit} open requests. Withdraw one or wait for answers.")
+        if db.session.scalar(db.select(Match.id).where(
+                Match.mentee_id == mentee.id, Match.mentor_id == mentor_id, Match.status.in_(PENDING))):
+            raise MatchError(f"You have already asked {mentor.name}.")
         match = Match(mentee_id=mentee.id, mentor_id=mentor_id, origin=MatchOrigin.REQUEST,
                       status=MatchStatus.ACCEPTED_BY_MENTEE, message=message.strip(), score=score,
                       expires_at=_expiry())
@@ -146,6 +156,8 @@ def accept(match: Match, user: User) -> Match:
     """``user`` (one of the pair) accepts; the match is active once both have."""
     if not match.involves(user):
         raise MatchError("Only the two people in a match can accept it.")
+    if must_confirm(user):
+        raise MatchError(CONFIRM_FIRST)
     begin_locked_for_pair(match.mentor_id, match.mentee_id)
     with transaction():
         db.session.refresh(match)

@@ -19,7 +19,7 @@ from mentormatch.matching import explain
 from mentormatch.matching.scoring import forbidden_reason
 from mentormatch.models import PENDING, Match, MatchOrigin, MatchStatus, Role, User
 from mentormatch.models.user import utcnow
-from mentormatch.services.accounts import find_user_by_email
+from mentormatch.services.accounts import find_user_by_email, must_confirm
 from mentormatch.services.console import audit
 from mentormatch.services.matches import MatchError
 from mentormatch.services.notifications import Kind, notify
@@ -81,6 +81,9 @@ def pair_by_hand(coordinator: User, mentee_email: str, mentor_email: str, confir
     coordinator may override.
     """
     mentee, mentor = find_pair(mentee_email, mentor_email)
+    for someone in (mentee, mentor):
+        if must_confirm(someone):
+            raise MatchError(f"{someone.name} has not confirmed their email address yet.")
     if db.session.scalar(db.select(Match.id).where(Match.mentee_id == mentee.id, Match.status == MatchStatus.ACTIVE)):
         raise MatchError(f"{mentee.name} already has an active mentor.")
     if db.session.scalar(db.select(Match.id).where(Match.mentee_id == mentee.id, Match.mentor_id == mentor.id,

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from mentormatch.extensions import db
 from mentormatch.matching import MenteeFeatures, MentorFeatures
 from mentormatch.models import PENDING, Match, MatchStatus, Profile, ProfileTag, Role, TagKind, User
+from mentormatch.services.accounts import matchable_accounts
 
 
 @dataclass
@@ -82,7 +83,7 @@ def load_pool(*, pending_uses_capacity: bool = True) -> Pool:
     ones too when ``pending_uses_capacity`` (a round must not over-propose).
     """
     rows = db.session.execute(
-        db.select(*_PROFILE_COLUMNS).join(User, User.id == Profile.user_id).where(User.active.is_(True))
+        db.select(*_PROFILE_COLUMNS).join(User, User.id == Profile.user_id).where(matchable_accounts())
     ).all()
     tags = _tags(None)
     busy_mentees = set(db.session.scalars(

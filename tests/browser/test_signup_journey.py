@@ -11,6 +11,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.outbox import Outbox
+
 pytestmark = pytest.mark.browser
 
 NAME = "Dana Okafor"
@@ -58,7 +60,13 @@ def expect_saved_profile(page: Page) -> None:
     expect(profile_value(page, "Meetings")).to_have_text("Every two weeks, virtual")
 
 
-def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, live_server: str):
+def follow_emailed_link(page: Page, app, live_server: str, path: str) -> None:
+    """Run the worker once, as the demo's would, then open the newest emailed link to ``path``."""
+    body = Outbox(app, run_queue=True)[-1].body
+    page.goto(live_server + re.search(rf"http://[^/]+({path}/\S+)", body).group(1))
+
+
+def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_server: str):
     page.goto(live_server)
     page.get_by_role("button", name="Sign up as a mentee").click()
 
@@ -69,6 +77,15 @@ def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, live_serve
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    follow_emailed_link(page, app, live_server, "/auth/confirm")
+    expect(page.get_by_role("status")).to_have_text("Thank you: your email address is confirmed.")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/home$"))
+    page.goto(f"{live_server}/profile/edit")
 
     expect(page).to_have_url(re.compile(r"/profile/edit$"))
     expect(page.get_by_role("heading", name="Tell us about yourself")).to_be_visible()

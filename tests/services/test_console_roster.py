@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mentormatch.extensions import db
@@ -24,7 +26,7 @@ def check(text: str | bytes, **limits):
 @pytest.fixture
 def invited(outbox):
     """The addresses sent a password-set link so far, in order."""
-    return lambda: [e.to for e in outbox if "/auth/reset/" in e.body]
+    return lambda: [e.to for e in outbox if "/auth/welcome/" in e.body]
 
 
 def test_a_good_file_invites_everyone_with_their_profile(app_ctx, invited):
@@ -50,8 +52,12 @@ def test_invited_people_cannot_log_in_until_they_set_a_password_through_the_link
 
 
 def roster_token(app, user):
-    from mentormatch.services.accounts import _fingerprint, _serializer
-    return _serializer().dumps({"user": user.id, "fp": _fingerprint(user)})
+    """The token of the invitation link a coordinator's import sends."""
+    from mentormatch.services.transactions import transaction
+
+    with transaction():
+        body = accounts.invitation_email(user).body
+    return re.search(r"/auth/welcome/(\S+)", body).group(1)
 
 
 def test_the_same_import_twice_creates_nobody_twice(app_ctx, invited):
@@ -133,3 +139,15 @@ def test_the_command_line_imports_a_large_file_with_a_progress_bar(app, tmp_path
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 600
     assert len(outbox) == 600  # one password-set link each, queued with the import
 
+
+
+def test_an_invitation_is_a_welcome_with_a_link_of_its_own_valid_for_seven_days(app, app_ctx, outbox, monkeypatch):
+    roster.import_roster(check(GOOD), None)
+    invitation = outbox[0]
+    assert invitation.subject == "Welcome to the MentorMatch mentoring program"
+    assert "reset" not in invitation.body.lower() and "seven days" in invitation.body
+    token = re.search(r"/auth/welcome/(\S+)", invitation.body).group(1)
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", 60)  # a reset link's life says nothing here
+    assert accounts.user_for_reset_token(token).email == invitation.to
+    monkeypatch.setattr(accounts, "INVITE_MAX_AGE", -1)
+    assert accounts.user_for_reset_token(token) is None

@@ -218,3 +218,32 @@ def test_suggestions_are_ranked_with_reasons(app_ctx):
     assert found[0].score > found[1].score
     assert any("microbiology" in r for r in found[0].reasons)
     assert any("ASCP SM" in r for r in found[0].reasons)
+
+
+def test_an_unconfirmed_address_cannot_ask_accept_or_be_suggested(app, app_ctx):
+    from mentormatch.services import pairing
+    from mentormatch.services.accounts import CONFIRM_FIRST
+
+    mentee, mentor = make_user("mentee", confirmed=False), make_user("mentor")
+    with pytest.raises(MatchError, match="Confirm your email address first"):
+        matches.request_mentor(mentee, mentor.id, "")
+    hidden = make_user("mentor", confirmed=False)
+    confirmed_mentee = make_user("mentee")
+    assert hidden.id not in {s.mentor.id for s in matches.suggestions_for(confirmed_mentee)}
+    with pytest.raises(MatchError, match="not available"):
+        matches.request_mentor(confirmed_mentee, hidden.id, "")
+    coordinator = make_user("coordinator")
+    with pytest.raises(MatchError, match="has not confirmed their email address"):
+        pairing.pair_by_hand(coordinator, confirmed_mentee.email, hidden.email, confirmed=True)
+    proposal = pairing.pair_by_hand(coordinator, confirmed_mentee.email, mentor.email, confirmed=True)
+    mentor.email_confirmed_at = None
+    db.session.commit()
+    with pytest.raises(MatchError, match=CONFIRM_FIRST[:30]):
+        matches.accept(proposal, mentor)
+
+
+def test_the_confirmation_rule_can_be_relaxed(app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "REQUIRE_CONFIRMED_EMAIL", False)
+    mentee, mentor = make_user("mentee", confirmed=False), make_user("mentor", confirmed=False)
+    assert mentor.id in {s.mentor.id for s in matches.suggestions_for(mentee)}
+    assert matches.request_mentor(mentee, mentor.id, "").status == MatchStatus.ACCEPTED_BY_MENTEE

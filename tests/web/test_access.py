@@ -32,6 +32,11 @@ EXPECTED = {
     ("POST", "/auth/reset"): (200, 200, 200, 200),  # empty form: errors shown, nothing sent
     ("GET", "/auth/reset/{token}"): (302, 302, 302, 302),  # a forged token goes back to the request form
     ("POST", "/auth/reset/{token}"): (302, 302, 302, 302),
+    ("GET", "/auth/welcome/{token}"): (302, 302, 302, 302),  # an invitation: the same form as a reset
+    ("POST", "/auth/welcome/{token}"): (302, 302, 302, 302),
+    ("POST", "/auth/sessions/end-others"): (LOGIN, 302, 302, 302),
+    ("GET", "/auth/email/cancel/{token}"): (200, 200, 200, 200),  # asks first: mail scanners open links
+    ("POST", "/auth/email/cancel/{token}"): (302, 302, 302, 302),  # a forged link cancels nothing
     ("GET", "/auth/account"): (LOGIN, 200, 200, 200),
     ("GET", "/auth/confirm/{token}"): (LOGIN, 302, 302, 302),  # a forged link confirms nothing
     ("POST", "/auth/confirm"): (LOGIN, 302, 302, 302),

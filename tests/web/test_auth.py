@@ -5,18 +5,21 @@ import pytest
 from mentormatch.extensions import db
 from mentormatch.models import User
 from tests.factories import PASSWORD
+from tests.outbox import Outbox
 
 SIGNUP = {"role": "mentee", "name": "Priya Shah", "email": "Priya@Example.org",
           "password": PASSWORD, "confirm": PASSWORD}
 
 
-def test_signing_up_logs_the_new_mentee_in_and_asks_for_a_profile(client, app):
+def test_signing_up_creates_the_account_from_the_queue_and_asks_to_confirm(client, app):
     response = client.post("/auth/signup", data=SIGNUP)
-    assert response.status_code == 302 and response.headers["Location"] == "/profile/edit"
-    assert client.get("/home").status_code == 200
+    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
+    emails = Outbox(app, run_queue=True)  # the worker creates the account
+    assert [e.subject for e in emails] == ["MentorMatch: confirm your email address"]
     with app.app_context():
         user = db.session.scalar(db.select(User))
-        assert (user.email, user.role) == ("priya@example.org", "mentee")
+        assert (user.email, user.role, user.name) == ("priya@example.org", "mentee", "Priya Shah")
+    assert client.post("/auth/login", data={"email": "priya@example.org", "password": PASSWORD}).status_code == 302
 
 
 def test_the_signup_link_from_the_landing_page_preselects_the_role(client):
@@ -25,15 +28,18 @@ def test_the_signup_link_from_the_landing_page_preselects_the_role(client):
     assert not re.search(r'<input[^>]*checked[^>]*value="mentee"', page)
 
 
-def test_signing_up_with_a_taken_email_says_so_and_keeps_the_form(client, person, app):
+def test_signing_up_with_a_taken_email_answers_the_same_and_mails_the_owner(client, person, app):
     person("mentor", email="priya@example.org")
-    response = client.post("/auth/signup", data=SIGNUP)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "An account with this email already exists" in page
-    assert 'value="Priya Shah"' in page
+    taken = client.post("/auth/signup", data=SIGNUP).get_data(as_text=True)
+    fresh = client.post("/auth/signup", data={**SIGNUP, "email": "someone.new@example.org"}).get_data(as_text=True)
+    assert taken.replace("priya@example.org", "X") == fresh.replace("someone.new@example.org", "X")
+    emails = Outbox(app, run_queue=True)
+    assert sorted((e.to, e.subject) for e in emails) == [
+        ("priya@example.org", "MentorMatch: someone tried to sign up with your address"),
+        ("someone.new@example.org", "MentorMatch: confirm your email address")]
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+        owner = db.session.scalar(db.select(User).where(User.email == "priya@example.org"))
+        assert owner.role == "mentor" and owner.name != "Priya Shah"  # the owner's account is untouched
 
 
 @pytest.mark.parametrize("field, value, message", [

@@ -124,3 +124,10 @@ def test_notifications_are_paginated(app, client, person, login):
     second = client.get("/notifications/?page=2").get_data(as_text=True)
     assert second.count("note ") == 5
     assert client.get("/notifications/?page=99").status_code == 200
+
+
+def test_an_unconfirmed_mentee_is_told_to_confirm_before_seeing_mentors(client, person, login):
+    person("mentor")
+    login(person("mentee", confirmed=False))
+    page = client.get("/matches/suggestions").get_data(as_text=True)
+    assert "Confirm your email address first" in page and "to mentor me" not in page

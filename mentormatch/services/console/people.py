@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from mentormatch.extensions import db
 from mentormatch.models import PENDING, AuditEntry, Match, MatchStatus, Profile, ProfileTag, ReviewFlag, Role, TagKind, User
+from mentormatch.services import sessions
 from mentormatch.services.console import audit
 from mentormatch.services.paging import Page, bounds
 from mentormatch.services.matches import MatchError, withdraw
-from mentormatch.services.transactions import transaction
+from mentormatch.services.transactions import lock, transaction
 
 STATES = ("active", "inactive")
 
@@ -94,6 +95,7 @@ def deactivate(user: User, coordinator: User) -> list[int]:
     with transaction():
         withdrawn = _withdraw_pending(user, coordinator)
         user.active = False
+        sessions.end_other_sessions(user)  # logged out on their next request
         audit.record(coordinator, "deactivated", f"Deactivated {user.name} ({user.email})", target=user,
                      before={"active": True}, after={"active": False, "withdrawn_matches": withdrawn})
     return withdrawn
@@ -134,6 +136,7 @@ def flag(user: User, reason: str, coordinator: User) -> ReviewFlag:
     if not reason:
         raise PeopleError("Say why the profile needs a look.")
     with transaction():
+        lock(user)  # two coordinators flagging at once: the second changes the first one's flag
         existing = db.session.scalar(db.select(ReviewFlag).where(ReviewFlag.user_id == user.id))
         before = {"reason": existing.reason} if existing else {}
         found = existing or ReviewFlag(user_id=user.id)

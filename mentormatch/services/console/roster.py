@@ -7,7 +7,7 @@ organisation, years_experience, meeting_mode, meeting_frequency, shift.
 Lists are separated by ";" and take codes or labels ("hematology" or
 "Hematology"). Emails already in the program are skipped, so importing the
 same file twice creates nobody twice. Invited accounts get an unusable
-password and the password-set link of services.accounts.reset_link_email.
+password and the password-set link of services.accounts.invitation_email.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Callable
 from mentormatch.extensions import db
 from mentormatch.models import User
 from mentormatch.models.user import utcnow
-from mentormatch.services.accounts import reset_link_email
+from mentormatch.services.accounts import invitation_email
 from mentormatch.services.console import audit
 from mentormatch.services.console.roster_rows import OPTIONAL, REQUIRED, check_row
 from mentormatch.services.outbox import queue_email
@@ -60,6 +60,14 @@ def _existing(emails: list[str]) -> set[str]:
     return found
 
 
+def _lines_with_nul(text: str) -> list[int]:
+    """The numbers of the lines (as an editor counts them) holding a NUL character: PostgreSQL cannot store one."""
+    if "\x00" not in text:
+        return []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [number for number, line in enumerate(lines, start=1) if "\x00" in line]
+
+
 def check_roster(data: bytes, *, max_bytes: int, max_rows: int,
                  progress: Callable[[int], None] | None = None) -> RosterCheck:
     """Read and check every row of a CSV file; writes nothing."""
@@ -73,6 +81,12 @@ def check_roster(data: bytes, *, max_bytes: int, max_rows: int,
     except UnicodeDecodeError as error:
         check.file_errors.append(f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
                                  f"Save it as 'CSV UTF-8' and upload it again.")
+        return check
+    if nul_lines := _lines_with_nul(text):
+        shown = ", ".join(map(str, nul_lines[:10])) + (" and more" if len(nul_lines) > 10 else "")
+        where = f"Lines {shown} contain" if len(nul_lines) > 1 else f"Line {shown} contains"
+        check.file_errors.append(f"{where} a NUL character, which cannot be stored. "
+                                 "Remove it (or save the file again as 'CSV UTF-8') and upload it again.")
         return check
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -143,5 +157,5 @@ def import_roster(check: RosterCheck, actor: User | None, *, invite: bool = True
         if invite:  # the links name each account: ids first
             db.session.flush()
             for user in created:
-                queue_email(reset_link_email(user))
+                queue_email(invitation_email(user))
     return ImportResult(emails, check.existing)

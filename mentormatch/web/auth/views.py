@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from mentormatch.extensions import limiter
-from mentormatch.services import account_deletion, account_email, accounts
-from mentormatch.tasks.accounts import email_reset_link
+from mentormatch.services import account_deletion, account_email, accounts, sessions
+from mentormatch.tasks.accounts import complete_sign_up, email_reset_link, send_email_change_links
 from mentormatch.web.auth.forms import (
     ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, LoginForm, NewPasswordForm, ResetRequestForm,
     SignupForm,
@@ -26,21 +26,35 @@ def signup():
     if request.method == "GET" and request.args.get("role") in ("mentor", "mentee"):
         form.role.data = request.args["role"]
     if form.validate_on_submit():
-        try:
-            user = account_email.sign_up(form.email.data, form.name.data, form.password.data, form.role.data)
-        except accounts.EmailTaken:
-            form.email.errors.append("An account with this email already exists. Log in instead.")
-        else:
-            login_user(user)
-            flash("Welcome to MentorMatch! We emailed you a link to confirm your address. "
-                  "Meanwhile, tell us about yourself so we can find good matches.", "success")
-            return redirect(url_for("profiles.edit"))
+        # Hashed and queued for every address alike: the worker creates the account, or tells
+        # the address's owner that someone tried. Nothing here says which.
+        email = accounts.normalise_email(form.email.data)
+        complete_sign_up(email, form.name.data.strip(), accounts.hash_password(form.password.data), form.role.data)
+        return render_template("auth/check_inbox.html", email=email)
     return render_template("auth/signup.html", form=form)
+
+
+def _log_in(user, remember: bool) -> None:
+    """A new server-side session, and a fresh cookie session (new CSRF secret) for it."""
+    session.clear()
+    sessions.start_session(user, remember, request.user_agent.string or "")
+    login_user(user, remember=remember)
 
 
 def _login_email() -> str:
     """Rate-limit key: the address being tried, so one account is not hammered from many IPs."""
     return accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _account_key() -> str:
+    """Rate-limit key for the pages that check a logged-in person's password: their account, from any address."""
+    return f"account:{current_user.id}" if current_user.is_authenticated else f"address:{request.remote_addr}"
+
+
+# Changing the password or the email and deleting the account each check the current password:
+# one budget for all three, so a stolen session cannot guess the password at three times the rate.
+password_checks = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
+                                       scope="password-check", key_func=_account_key, methods=["POST"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,7 +70,7 @@ def login():
         if user is None:
             flash("Email or password is incorrect.", "error")
         else:
-            login_user(user, remember=form.remember.data)
+            _log_in(user, form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
@@ -64,6 +78,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    sessions.end_session(current_user.session_token)
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
@@ -84,6 +99,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.route("/welcome/<token>", methods=["GET", "POST"])  # a coordinator's invitation: the same form
 def reset_password(token: str):
     if accounts.user_for_reset_token(token) is None:
         flash("That link is not valid any more. Ask for a new one.", "error")
@@ -98,11 +114,13 @@ def reset_password(token: str):
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@password_checks
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if accounts.change_password(current_user, form.current.data, form.password.data):
-            flash("Your password is changed.", "success")
+            flash("Your password is changed. Every other browser logged in to your account was logged out.",
+                  "success")
             return redirect(url_for("main.home"))
         form.current.errors.append("That is not your current password.")
     return render_template("auth/change_password.html", form=form)
@@ -111,7 +129,18 @@ def change_password():
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", resend_form=ConfirmForm())
+    live = sessions.sessions_of(current_user)
+    return render_template("auth/account.html", resend_form=ConfirmForm(), logout_others_form=ConfirmForm(),
+                           sessions=[(row, sessions.is_current(row, current_user.session_token)) for row in live])
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    if ConfirmForm().validate_on_submit():
+        ended = sessions.end_other_sessions(current_user, keep=current_user.session_token)
+        flash(f"Logged out of {ended} other session{'s' if ended != 1 else ''}.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/confirm/<token>")
@@ -135,27 +164,27 @@ def resend_confirmation():
 
 @bp.route("/email", methods=["GET", "POST"])
 @login_required
+@password_checks
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            account_email.request_email_change(current_user, form.password.data, form.email.data)
+            new_email = account_email.request_email_change(current_user, form.password.data, form.email.data)
         except PermissionError as error:
             form.password.errors.append(str(error))
-        except accounts.EmailTaken:
-            form.email.errors.append("Another account uses this address.")
         else:
-            flash(f"We sent a link to {form.email.data}. Your address changes when you follow it.", "info")
+            # The same answer whether or not the address is taken: the worker checks, and tells its owner.
+            send_email_change_links(current_user.id, new_email)
+            flash(f"We sent a link to {new_email}. Your address changes when you follow it within 24 hours; "
+                  "we told your current address too.", "info")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_email.html", form=form)
 
 
 @bp.route("/email/<token>")
 def confirm_new_email(token: str):
-    try:
-        user = account_email.change_email(token)
-    except accounts.EmailTaken:
-        user = None
+    keep = current_user.session_token if current_user.is_authenticated else None
+    user = account_email.change_email(token, keep_session=keep)
     if user is None:
         flash("That link is not valid any more. Ask for the change again.", "error")
     else:
@@ -163,12 +192,29 @@ def confirm_new_email(token: str):
     return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
 
 
+@bp.route("/email/cancel/<token>", methods=["GET", "POST"])
+def cancel_email_change(token: str):
+    """GET asks (mail scanners open links); POST cancels."""
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if account_email.cancel_email_change(token):
+            flash("The change of email address is cancelled. If you did not ask for it, change your password.",
+                  "success")
+        else:
+            flash("There was no pending change to cancel: it was cancelled, made or has expired.", "info")
+        return redirect(url_for("auth.login") if not current_user.is_authenticated else url_for("auth.account"))
+    return render_template("auth/cancel_email_change.html", form=form)
+
+
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
+@password_checks
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        token = current_user.session_token
         if account_deletion.delete_account(current_user, form.password.data):
+            sessions.end_session(token)
             logout_user()
             flash("Your account is deleted. Thank you for taking part in the program.", "info")
             return redirect(url_for("main.index"))

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from mentormatch.models import Permission
-from mentormatch.services import matches
+from mentormatch.services import accounts, matches
 from mentormatch.web.access import permission_required
 from mentormatch.web.matches.forms import ConfirmForm, DeclineForm, RequestForm
 
@@ -31,8 +31,9 @@ def index():
 def suggestions():
     profile = current_user.profile
     ready = profile is not None and profile.is_complete
-    found = matches.suggestions_for(current_user, current_app.config["SUGGESTIONS"]) if ready else []
-    return render_template("matches/suggestions.html", suggestions=found, ready=ready,
+    unconfirmed = accounts.must_confirm(current_user)
+    found = matches.suggestions_for(current_user, current_app.config["SUGGESTIONS"]) if ready and not unconfirmed else []
+    return render_template("matches/suggestions.html", suggestions=found, ready=ready, must_confirm=unconfirmed,
                            has_mentor=matches.has_active_match(current_user.id),
                            open_requests=matches.open_requests(current_user),
                            max_requests=current_app.config["MAX_OPEN_REQUESTS"], form=RequestForm())
