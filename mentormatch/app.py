@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
-from sqlalchemy.orm import joinedload
 
 from mentormatch.config import load_config
 from mentormatch.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate, queue
@@ -57,14 +56,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
 
-    from mentormatch.models import Profile, User
+    from mentormatch.services.sessions import user_for_token
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        # Most pages show the profile and its tags: fetch them with the user (one round trip, not two).
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id), options=[joinedload(User.profile).joinedload(Profile.tags)])
+    # The cookies carry a session token (User.get_id), looked up with the user in one query.
+    login_manager.user_loader(user_for_token)
 
 
 def register_tasks(app: Flask) -> None:
@@ -76,8 +71,10 @@ def register_tasks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from mentormatch.web import agreements, auth, console, coordinator, main, matches, notifications, profiles
+    from mentormatch.web.security import IdConverter
     from mentormatch.web.templating import template_globals
 
+    app.url_map.converters["int"] = IdConverter  # before the rules are added: each binds its converter then
     for module in (main, auth, profiles, matches, agreements, notifications, coordinator, console):
         app.register_blueprint(module.bp)
     if app.config["DEV_MAILBOX"]:
@@ -89,13 +86,20 @@ def register_blueprints(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from mentormatch.web.errors import register_error_handlers
-    from mentormatch.web.security import add_security_headers, reject_nul_characters
+    from mentormatch.web.security import add_security_headers, reject_nul_characters, reject_unexpected_files
     from mentormatch.web.sessions import CookieSessionInterface
 
     register_error_handlers(app)
     app.session_interface = CookieSessionInterface()
+    app.before_request(reject_unexpected_files)
     app.before_request(reject_nul_characters)
     app.after_request(add_security_headers)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N proxies the client's address and scheme are the Nth from the right of X-Forwarded-*.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_cli(app: Flask) -> None:

@@ -30,6 +30,8 @@ class AgreementGoal(db.Model):
     __tablename__ = "agreement_goals"
     __table_args__ = (
         CheckConstraint("status IN ('not_started', 'in_progress', 'achieved', 'dropped')", name="status"),
+        # The add form's idempotency key: a double-clicked submission adds one goal, not two.
+        UniqueConstraint("agreement_id", "submission_key", name="uq_agreement_goals_submission_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +44,7 @@ class AgreementGoal(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     achieved_on: Mapped[date | None]
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     agreement: Mapped[Agreement] = relationship(back_populates="goals")
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])

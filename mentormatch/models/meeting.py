@@ -29,6 +29,8 @@ class Meeting(db.Model):
         CheckConstraint("mode IN ('in_person', 'virtual')", name="mode"),
         # Cadence and home pages ask for each agreement's latest meeting.
         Index("ix_meetings_agreement_held_on", "agreement_id", "held_on"),
+        # The log form's idempotency key: a double-clicked submission logs one meeting, not two.
+        UniqueConstraint("agreement_id", "submission_key", name="uq_meetings_submission_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +41,7 @@ class Meeting(db.Model):
     mode: Mapped[str] = mapped_column(String(16))
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # keys from the agreement's topics
     shared_notes: Mapped[str] = mapped_column(Text, default="")
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agreement: Mapped[Agreement] = relationship(back_populates="meetings")

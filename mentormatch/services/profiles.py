@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from mentormatch.extensions import db
 from mentormatch.models import Profile, Role, TagKind, User
+from mentormatch.services.transactions import transaction
 
 
 @dataclass
@@ -62,11 +63,11 @@ def apply_profile(user: User, data: ProfileInput) -> Profile:
 
 
 def save_profile(user: User, data: ProfileInput) -> Profile:
-    """Create or update the user's profile in one transaction."""
-    try:
+    """Create or update the user's profile in one transaction.
+
+    Through ``transaction()``: on SQLite it takes the write lock before the profile
+    is read, so saves at the same moment queue instead of failing "database is locked".
+    """
+    with transaction():
         profile = apply_profile(user, data)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return profile

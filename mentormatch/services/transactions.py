@@ -71,6 +71,30 @@ def _begin_writing() -> None:
     session.connection(execution_options={"sqlite_immediate": True})
 
 
+def lock(*rows: db.Model) -> None:
+    """Inside ``transaction()``: make every other block that locks one of these rows wait for this one to end.
+
+    For rules that read and then write (at most three open requests, the next
+    version number, one note per author): the second racer waits, then reads
+    what the first committed and refuses or updates instead of breaking the rule.
+    PostgreSQL: SELECT ... FOR NO KEY UPDATE of each row, in a fixed order (so two
+    blocks cannot wait for each other), then loaded objects are expired so the
+    block reads them afresh, as SQLite's block does. SQLite: nothing to do, the
+    block began with BEGIN IMMEDIATE (only one writer at a time) on fresh reads.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    # Views pass current_user, a proxy: lock the user it stands for.
+    rows = tuple(getattr(row, "_get_current_object", lambda row=row: row)() for row in rows)
+    for row in sorted(rows, key=lambda r: (type(r).__tablename__, r.id)):
+        model = type(row)
+        # NO KEY UPDATE: foreign-key checks of rows that point at this one (FOR KEY SHARE) still pass.
+        session.execute(db.select(model.id).where(model.id == row.id).with_for_update(key_share=True))
+    if not _unsaved_changes():
+        session.expire_all()
+
+
 def begin_locked_for_pair(mentor_id: int, mentee_id: int) -> None:
     """Start a transaction that no other one changing this mentor's or this mentee's matches can interleave with.
 

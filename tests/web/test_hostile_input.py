@@ -2,12 +2,14 @@
 
 Each form is listed with who may post it; hypothesis sends strings that are
 huge, full of control characters, script tags or SQL, numbers out of range,
-repeated fields and missing fields. The app must answer with a re-rendered
-form, a redirect or a 4xx, and any value it stored must come back escaped.
+repeated fields and missing fields, files where text is expected, and ids in
+the URL beyond any id column. The app must answer with a re-rendered form, a
+redirect or a 4xx, and any value it stored must come back escaped.
 """
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -28,6 +30,11 @@ hostile_text = st.one_of(
     st.integers(min_value=1000, max_value=200_000).map(lambda n: "x" * n),
 )
 hostile_value = st.one_of(hostile_text, st.lists(hostile_text, max_size=3))
+# A file part where the form expects text (a browser sends one only for <input type=file>).
+hostile_file = st.builds(lambda content, name: (io.BytesIO(content), name),
+                         st.binary(max_size=200), st.sampled_from(["notes.txt", "", "../../etc/passwd", "a\x00.csv"]))
+# Ids past INTEGER on PostgreSQL (2**31 - 1) and past SQLite's 64 bits; 0 is no id either.
+hostile_id = st.one_of(st.sampled_from([0, 2**31, 2**63, 2**64]), st.integers(min_value=2**31, max_value=10**30))
 
 PROFILE = {"job_title": "Lab tech", "organisation": "General", "years_experience": "4",
            "specialties": ["hematology"], "credentials": ["ascp_mlt"], "goals": ["supervisor"],
@@ -55,10 +62,12 @@ FORMS = [
         "frequency": "monthly", "mode": "virtual", "start_date": TODAY, "end_date": LATER,
         "specialty_topics": ["hematology"], "goal_topics": ["supervisor"], "other_topics": "Lab math",
         "expectations": "Be on time"}),
-    ("partner", "/agreements/{agreement}/goals", {"description": "Pass the SH exam", "target_date": LATER}),
+    ("partner", "/agreements/{agreement}/confirm", {"number": "1"}),
+    ("partner", "/agreements/{agreement}/goals", {"description": "Pass the SH exam", "target_date": LATER,
+                                                  "submission_key": "first-visit"}),
     ("partner", "/agreements/{agreement}/meetings/new", {
         "held_on": TODAY, "duration_minutes": "60", "mode": "virtual", "topics": ["specialty:hematology"],
-        "shared_notes": "Went well", "private_note": "Nervous"}),
+        "shared_notes": "Went well", "private_note": "Nervous", "submission_key": "first-visit"}),
     ("partner", "/agreements/{agreement}/end", {"reason": "other", "note": "Moving away"}),
     ("partner", "/agreements/{agreement}/feedback", {"rating": "5", "comment": "Great"}),
 ]
@@ -94,16 +103,25 @@ def people(app):
 def test_hostile_values_never_cause_a_server_error(app, people, role, path, valid, data):
     values = dict(valid)
     for name in valid:
-        change = data.draw(st.sampled_from(["keep", "keep", "hostile", "drop"]), label=f"{name}")
+        change = data.draw(st.sampled_from(["keep", "keep", "hostile", "drop", "file"]), label=f"{name}")
         if change == "hostile":
             values[name] = data.draw(hostile_value, label=f"{name} value")
         elif change == "drop":
             del values[name]
+        elif change == "file":
+            values[name] = data.draw(hostile_file, label=f"{name} file")
+    ids = {"mentor": people["mentor_id"], "match": people["match_id"], "agreement": people["agreement_id"]}
+    bad_id = "{" in path and data.draw(st.booleans(), label="id beyond the column")
+    if bad_id:
+        ids = dict.fromkeys(ids, data.draw(hostile_id, label="id"))
     client = _client_for(app, role, people)
-    url = path.format(mentor=people["mentor_id"], match=people["match_id"], agreement=people["agreement_id"])
-    response = client.post(url, data=values)
+    response = client.post(path.format(**ids), data=values)
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     assert SCRIPT not in response.get_data(as_text=True)
+    if any(isinstance(value, tuple) for value in values.values()):
+        assert response.status_code == 400  # refused before any form reads it
+    elif bad_id:
+        assert response.status_code in (400, 404)  # no such page, unless a NUL was refused first
 
 
 def test_markup_saved_in_a_profile_comes_back_escaped_everywhere(app, people):

@@ -14,7 +14,7 @@ from mentormatch.models import Agreement, AgreementGoal, GoalStatus, User
 from mentormatch.models.user import utcnow
 from mentormatch.services.agreements.access import AgreementError, require_open, require_party, today
 from mentormatch.services.agreements.terms import add_months
-from mentormatch.services.transactions import transaction
+from mentormatch.services.transactions import lock, transaction
 
 MAX_GOALS = 20
 MAX_DESCRIPTION = 300
@@ -27,8 +27,8 @@ GOAL_STATUSES = (
 
 
 def add_goal(agreement: Agreement, user: User, description: str, target_date: date | None,
-             on: date | None = None) -> AgreementGoal:
-    """Add a goal to the pair's list."""
+             on: date | None = None, submission_key: str | None = None) -> AgreementGoal:
+    """Add a goal to the pair's list; a second submission of one form (same ``submission_key``) adds nothing."""
     require_party(agreement, user)
     require_open(agreement)
     description = description.strip()
@@ -37,11 +37,16 @@ def add_goal(agreement: Agreement, user: User, description: str, target_date: da
         raise AgreementError(f"Describe the goal in 1 to {MAX_DESCRIPTION} characters.")
     if target_date is not None and not on <= target_date <= add_months(on, 36):
         raise AgreementError("A target date must be between today and three years from now.")
-    if len(agreement.goals) >= MAX_GOALS:
-        raise AgreementError(f"An agreement can hold at most {MAX_GOALS} goals.")
     with transaction():
+        lock(agreement)  # the goal count and the key are read after any goal added at the same moment
+        if submission_key and (added := db.session.scalar(db.select(AgreementGoal).where(
+                AgreementGoal.agreement_id == agreement.id, AgreementGoal.submission_key == submission_key))):
+            return added
+        if len(agreement.goals) >= MAX_GOALS:
+            raise AgreementError(f"An agreement can hold at most {MAX_GOALS} goals.")
         goal = AgreementGoal(description=description, target_date=target_date, created_by_id=user.id,
-                             updated_by_id=user.id, status=GoalStatus.NOT_STARTED)
+                             updated_by_id=user.id, status=GoalStatus.NOT_STARTED,
+                             submission_key=submission_key or None)
         agreement.goals.append(goal)
     return goal
 

@@ -15,7 +15,7 @@ from mentormatch.models import Agreement, Meeting, PrivateNote, User
 from mentormatch.services.agreements.access import (
     AgreementError, other_party, require_open, require_party, tell, today,
 )
-from mentormatch.services.transactions import transaction
+from mentormatch.services.transactions import lock, transaction
 
 MIN_MINUTES, MAX_MINUTES = 5, 480
 MAX_NOTES = 4000
@@ -30,6 +30,7 @@ class MeetingInput:
     topics: list[str]
     shared_notes: str = ""
     private_note: str = ""
+    submission_key: str | None = None  # the form's idempotency key: a second submission logs nothing new
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,22 @@ def _check(agreement: Agreement, entry: MeetingInput, on: date) -> None:
 
 
 def log_meeting(agreement: Agreement, user: User, entry: MeetingInput, on: date | None = None) -> Meeting:
-    """``user`` logs a meeting the pair held; the other party is told and sees it."""
+    """``user`` logs a meeting the pair held; the other party is told and sees it.
+
+    A form submitted twice (a double click, a resent request) carries the same
+    ``submission_key``: the second finds the meeting the first logged and returns it.
+    """
     require_party(agreement, user)
     require_open(agreement)
     _check(agreement, entry, on or today())
     with transaction():
+        lock(agreement)  # two submissions with one key: the second waits, then finds the first's meeting
+        if entry.submission_key and (logged := _logged_with(agreement, entry.submission_key)) is not None:
+            return logged
         meeting = Meeting(agreement_id=agreement.id, logged_by_id=user.id, held_on=entry.held_on,
                           duration_minutes=entry.duration_minutes, mode=entry.mode,
-                          topics=list(dict.fromkeys(entry.topics)), shared_notes=entry.shared_notes.strip())
+                          topics=list(dict.fromkeys(entry.topics)), shared_notes=entry.shared_notes.strip(),
+                          submission_key=entry.submission_key or None)
         db.session.add(meeting)
         db.session.flush()
         if entry.private_note.strip():
@@ -75,6 +84,11 @@ def log_meeting(agreement: Agreement, user: User, entry: MeetingInput, on: date 
         tell(other_party(agreement, user),
              f"{user.name} logged your meeting of {entry.held_on.strftime('%d %b %Y')}.", agreement)
     return meeting
+
+
+def _logged_with(agreement: Agreement, key: str) -> Meeting | None:
+    return db.session.scalar(db.select(Meeting).where(Meeting.agreement_id == agreement.id,
+                                                      Meeting.submission_key == key))
 
 
 def save_private_note(agreement: Agreement, user: User, meeting_id: int, text: str) -> None:
@@ -86,6 +100,7 @@ def save_private_note(agreement: Agreement, user: User, meeting_id: int, text: s
     if len(text) > MAX_NOTES:
         raise AgreementError(f"Notes are limited to {MAX_NOTES} characters.")
     with transaction():
+        lock(user)  # two saves at once (two tabs): the second updates the note the first wrote
         note = db.session.scalar(db.select(PrivateNote).where(
             PrivateNote.meeting_id == meeting_id, PrivateNote.author_id == user.id))
         if not text.strip():

@@ -23,7 +23,7 @@ from mentormatch.models.user import utcnow
 from mentormatch.services.agreements.access import (
     AgreementError, other_party, require_open, require_party, tell, today,
 )
-from mentormatch.services.transactions import transaction
+from mentormatch.services.transactions import lock, transaction
 
 DEFAULT_MONTHS = 6
 MAX_DAYS = 2 * 366
@@ -113,10 +113,12 @@ def propose_terms(agreement: Agreement, user: User, terms: TermsInput, on: date 
     require_party(agreement, user)
     require_open(agreement)
     terms = _check(terms, on or today())
-    current = agreement.current_terms
-    if current is not None and asdict(_terms_of(current)) == asdict(terms) and agreement.pending_terms is None:
-        raise AgreementError("These are already your agreed terms; change something to propose it.")
     with transaction():
+        lock(agreement)  # proposals at once are numbered one after the other, and only the last waits
+        require_open(agreement)
+        current = agreement.current_terms
+        if current is not None and asdict(_terms_of(current)) == asdict(terms) and agreement.pending_terms is None:
+            raise AgreementError("These are already your agreed terms; change something to propose it.")
         if (waiting := agreement.pending_terms) is not None:
             waiting.status = VersionStatus.SUPERSEDED
         number = max((v.number for v in agreement.versions), default=0) + 1
@@ -131,13 +133,14 @@ def propose_terms(agreement: Agreement, user: User, terms: TermsInput, on: date 
 def confirm_terms(agreement: Agreement, user: User, number: int) -> AgreementVersion:
     """The other party confirms proposal ``number``; it becomes the current terms."""
     require_party(agreement, user)
-    require_open(agreement)
-    waiting = agreement.pending_terms
-    if waiting is None or waiting.number != number:
-        raise AgreementError("That proposal is no longer waiting; please review the latest one.")
-    if waiting.proposed_by_id == user.id:
-        raise AgreementError("You proposed these terms; the other person confirms them.")
     with transaction():
+        lock(agreement)  # a proposal made meanwhile supersedes this one first, or waits for it
+        require_open(agreement)
+        waiting = agreement.pending_terms
+        if waiting is None or waiting.number != number:
+            raise AgreementError("That proposal is no longer waiting; please review the latest one.")
+        if waiting.proposed_by_id == user.id:
+            raise AgreementError("You proposed these terms; the other person confirms them.")
         waiting.status = VersionStatus.CONFIRMED
         waiting.confirmed_by_id = user.id
         waiting.confirmed_at = utcnow()

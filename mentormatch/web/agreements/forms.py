@@ -7,14 +7,14 @@ from datetime import timedelta
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from mentormatch import domain
 from mentormatch.services.agreements import (
     END_REASONS, GOAL_STATUSES, MEETING_MODES, MeetingInput, TermsInput, today,
 )
 from mentormatch.services.agreements.terms import MAX_DAYS, MAX_TOPIC_LENGTH
-from mentormatch.web.fields import CheckboxesField, at_least_one, choices_of
+from mentormatch.web.fields import CheckboxesField, SubmissionKeyField, at_least_one, choices_of, single_line
 
 MAX_OTHER_TOPICS = 5
 
@@ -29,7 +29,7 @@ class TermsForm(FlaskForm):
                          validators=[InputRequired(message="Enter the planned end date.")])
     specialty_topics = CheckboxesField("Topics: specialties", choices=choices_of(domain.SPECIALTIES))
     goal_topics = CheckboxesField("Topics: career goals", choices=choices_of(domain.CAREER_GOALS))
-    other_topics = StringField("Other topics (optional)", validators=[Length(max=320)],
+    other_topics = StringField("Other topics (optional)", validators=[Length(max=320), single_line],
                                description=f"Separate topics with commas: up to {MAX_OTHER_TOPICS}, "
                                            f"each up to {MAX_TOPIC_LENGTH} characters.")
     expectations = TextAreaField("What you expect of each other (optional)", validators=[Length(max=2000)],
@@ -84,13 +84,16 @@ class TermsForm(FlaskForm):
 class ConfirmTermsForm(FlaskForm):
     """Confirms the proposal the person read (its number travels with the button)."""
 
-    number = HiddenField(validators=[DataRequired()])
+    # ASCII digits, bounded: str.isdigit() also takes "²", and int() refuses 4,301 digits (both were 500s).
+    number = HiddenField(validators=[DataRequired(), Regexp(r"\A[0-9]{1,9}\Z")])
 
 
 class GoalForm(FlaskForm):
-    description = StringField("New goal", validators=[DataRequired(message="Describe the goal."), Length(max=300)],
+    description = StringField("New goal", validators=[DataRequired(message="Describe the goal."), Length(max=300),
+                                                    single_line],
                               description="Up to 300 characters, e.g. “Pass the ASCP SH exam”.")
     target_date = DateField("Target date (optional)", validators=[Optional()])
+    submission_key = SubmissionKeyField()
 
 
 class GoalStatusForm(FlaskForm):
@@ -128,6 +131,7 @@ class MeetingForm(FlaskForm):
     private_note = TextAreaField("My private note (optional)", validators=[Length(max=4000)],
                                  description="Only you can ever read this: not the other person, "
                                              "not the coordinators.")
+    submission_key = SubmissionKeyField()
 
     def validate_held_on(self, field) -> None:
         if field.data is not None and field.data > today():
@@ -136,7 +140,7 @@ class MeetingForm(FlaskForm):
     def to_input(self) -> MeetingInput:
         return MeetingInput(self.held_on.data, self.duration_minutes.data, self.mode.data,
                             list(self.topics.data or []), self.shared_notes.data or "",
-                            self.private_note.data or "")
+                            self.private_note.data or "", self.submission_key.data or None)
 
 
 class PrivateNoteForm(FlaskForm):

@@ -73,7 +73,7 @@ def terms(agreement_id: int):
 def confirm(agreement_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     form = ConfirmTermsForm()
-    if form.validate_on_submit() and form.number.data.isdigit():
+    if form.validate_on_submit():
         try:
             agreements.confirm_terms(agreement, current_user, int(form.number.data))
         except agreements.AgreementError as error:
@@ -93,7 +93,8 @@ def add_goal(agreement_id: int):
     if not form.validate_on_submit():
         return render_show(agreement, 400, goal_form=form)
     try:
-        agreements.add_goal(agreement, current_user, form.description.data, form.target_date.data)
+        agreements.add_goal(agreement, current_user, form.description.data, form.target_date.data,
+                            submission_key=form.submission_key.data or None)
     except agreements.AgreementError as error:
         form.target_date.errors = [str(error)] if "date" in str(error) else []
         form.description.errors = [] if form.target_date.errors else [str(error)]

@@ -8,12 +8,14 @@ from flask_login import current_user
 from mentormatch.services.console import roster
 from mentormatch.web.console import bp
 from mentormatch.web.console.forms import RosterForm
+from mentormatch.web.security import accepts_uploads
 
 MAX_BYTES = 1024 * 1024  # larger files go through `flask import-roster`
 MAX_ROWS = 5000
 
 
 @bp.route("/roster/import", methods=["GET", "POST"])
+@accepts_uploads("roster")  # RosterForm.roster; a file in any other field is refused (web.security)
 def roster_import():
     form = RosterForm()
     check = result = None
