@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 ENVIRONMENTS = ("production", "development", "testing")
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -25,6 +27,14 @@ def _normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _count(env, name: str) -> int:
+    """A whole number of 0 or more from ``name`` (0 when unset)."""
+    raw = env.get(name, "0").strip() or "0"
+    if not raw.isdecimal():
+        raise ConfigError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return int(raw)
 
 
 def _development_secret(instance_path: Path) -> str:
@@ -56,9 +66,13 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
                 "or set MENTORMATCH_ENV=development for a local demo."
             )
         secret_key = _development_secret(instance)
+    if name == "production" and len(secret_key.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"SECRET_KEY is too short: use at least {MIN_SECRET_BYTES} random bytes "
+                          "(python -c 'import secrets; print(secrets.token_hex(32))').")
 
     default_db = f"sqlite:///{instance / 'mentormatch.db'}"
-    https = env.get("MENTORMATCH_HTTPS", "0") == "1"
+    # Production serves HTTPS (Secure cookies, HSTS) unless MENTORMATCH_HTTPS=0 says it runs over plain http.
+    https = env.get("MENTORMATCH_HTTPS", "1" if name == "production" else "0") == "1"
     return {
         "ENV_NAME": name,
         "SECRET_KEY": secret_key,
@@ -66,14 +80,24 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         # Pinging each pooled connection before use costs a round trip per request. Off, a
         # connection found dead (the database restarted) discards the pool: the request it
         # failed gets the 503 page and the next request reconnects.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": env.get("MENTORMATCH_DB_PRE_PING", "0") == "1"},
+        # hide_parameters: a logged database error shows the SQL, never the values (a private note).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": env.get("MENTORMATCH_DB_PRE_PING", "0") == "1",
+                                      "hide_parameters": True},
+        # How many proxies in front set X-Forwarded-For/-Proto (ProxyFix, applied in app.py); 0 = none,
+        # the connecting address is the client's (rate limits count per client address).
+        "TRUSTED_PROXIES": _count(env, "MENTORMATCH_TRUSTED_PROXIES"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
+        # How long a login lasts on the server (services.sessions): a browser session, or "remember me".
+        "SESSION_HOURS": int(env.get("MENTORMATCH_SESSION_HOURS", "12")),
+        "REMEMBER_DAYS": int(env.get("MENTORMATCH_REMEMBER_DAYS", "30")),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("MENTORMATCH_REMEMBER_DAYS", "30"))),
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "HTTPS": https,  # web.security adds Strict-Transport-Security
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None if name != "production" else 8 * 3600,
         "TESTING": name == "testing",
@@ -89,6 +113,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "PASSWORD_HASH_METHOD": env.get("MENTORMATCH_PASSWORD_HASH", "scrypt"),
         # Matching rules a program may tune.
         "MAX_OPEN_REQUESTS": int(env.get("MENTORMATCH_MAX_OPEN_REQUESTS", "3")),
+        # An unconfirmed address may not ask, accept or be proposed (0 relaxes this).
+        "REQUIRE_CONFIRMED_EMAIL": env.get("MENTORMATCH_REQUIRE_CONFIRMED_EMAIL", "1") == "1",
         "MATCH_EXPIRY_DAYS": int(env.get("MENTORMATCH_MATCH_EXPIRY_DAYS", "14")),
         "SUGGESTIONS": int(env.get("MENTORMATCH_SUGGESTIONS", "10")),
         # The task queue (emails, scheduled jobs): a SQLite file by default; redis://… to share it

@@ -21,14 +21,23 @@ def test_sqlite_in_the_instance_folder_is_the_default_database(tmp_path):
 
 @pytest.mark.parametrize("url", ["postgres://u:p@db/mm", "postgresql://u:p@db/mm"])
 def test_postgres_urls_use_the_psycopg3_driver(tmp_path, url):
-    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "DATABASE_URL": url})
+    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k" * 32, "DATABASE_URL": url})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/mm"
 
 
 def test_https_deployments_mark_cookies_secure(tmp_path):
-    plain = load_config(str(tmp_path), environ={"SECRET_KEY": "k"})
-    https = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "MENTORMATCH_HTTPS": "1"})
+    plain = load_config(str(tmp_path), environ={"SECRET_KEY": "k" * 32, "MENTORMATCH_HTTPS": "0"})
+    https = load_config(str(tmp_path), environ={"SECRET_KEY": "k" * 32, "MENTORMATCH_HTTPS": "1"})
     assert plain["SESSION_COOKIE_SECURE"] is False and https["SESSION_COOKIE_SECURE"] is True
+    assert plain["HTTPS"] is False and https["HTTPS"] is True
+
+
+def test_production_is_https_unless_told_otherwise(tmp_path):
+    production = load_config(str(tmp_path), environ={"SECRET_KEY": "k" * 32})
+    development = load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "development"})
+    assert production["HTTPS"] is True and production["SESSION_COOKIE_SECURE"] is True
+    assert production["REMEMBER_COOKIE_SECURE"] is True and production["PREFERRED_URL_SCHEME"] == "https"
+    assert development["HTTPS"] is False and development["SESSION_COOKIE_SECURE"] is False
 
 
 def test_an_unknown_environment_name_is_an_error(tmp_path):
@@ -37,4 +46,10 @@ def test_an_unknown_environment_name_is_an_error(tmp_path):
 
 
 def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
-    assert load_config(str(tmp_path), environ={"SECRET_KEY": "k"})["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert load_config(str(tmp_path), environ={"SECRET_KEY": "k" * 32})["PASSWORD_HASH_METHOD"] == "scrypt"
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="too short"):
+        load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "production", "SECRET_KEY": "s" * 31})
+    assert load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "production", "SECRET_KEY": "s" * 32})

@@ -1,10 +1,14 @@
 """Deleting one's own account.
 
-Personal data goes: name, email, password, profile, notifications and the
-private notes the person wrote. The user row stays, renamed "Former
-participant", so the other party keeps their history (matches, agreements,
-shared meeting notes). Open matches are withdrawn and active agreements
-ended, all in one transaction.
+Personal data goes: name, email, password, profile, notifications, the
+private notes the person wrote, the free text they wrote on shared records
+(request messages, decline notes, shared meeting notes, topics and
+expectations they proposed, end notes, feedback comments), review flags on
+them, and every copy of their name and email in what others keep
+(notifications, emails, notes, the audit log): see services.erasure. The
+user row stays, renamed "Former participant", so the other party keeps
+their history (matches, agreements, meetings, goals). Open matches are
+withdrawn and active agreements ended, all in one transaction.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from mentormatch.extensions import db
 from mentormatch.models import Agreement, Match, MatchStatus, Notification, PrivateNote, User
 from mentormatch.models.user import utcnow
 from mentormatch.services.agreements import end_agreement
+from mentormatch.services.erasure import FORMER_PARTICIPANT, empty_what_they_wrote, replace_name_and_email
 from mentormatch.services.matches import withdraw_open_matches_of
 from mentormatch.services.transactions import transaction
 
-FORMER_PARTICIPANT = "Former participant"
+__all__ = ["FORMER_PARTICIPANT", "delete_account"]
 
 
 def delete_account(user: User, password: str) -> bool:
@@ -26,6 +31,7 @@ def delete_account(user: User, password: str) -> bool:
     if not check_password_hash(user.password_hash, password):
         return False
     with transaction():
+        empty_what_they_wrote(user)
         active = db.session.scalars(
             db.select(Agreement).join(Match).where(
                 Match.status == MatchStatus.ACTIVE, (Match.mentee_id == user.id) | (Match.mentor_id == user.id))
@@ -37,10 +43,14 @@ def delete_account(user: User, password: str) -> bool:
         db.session.execute(db.delete(Notification).where(Notification.user_id == user.id))
         if user.profile is not None:
             db.session.delete(user.profile)
+        user.deleted_at = utcnow()
+        # The notices just sent to the other side name the person too: replace last.
+        replace_name_and_email(user)
         user.name = FORMER_PARTICIPANT
         user.email = f"deleted-{user.id}@deleted.invalid"
         user.password_hash = "!"  # matches no password
         user.active = False
         user.email_confirmed_at = None
-        user.deleted_at = utcnow()
+        user.password_link_nonce = None
+        user.email_change_nonce = None
     return True

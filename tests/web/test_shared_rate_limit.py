@@ -77,6 +77,7 @@ def server(tmp_path):
     env = {
         **os.environ,
         "MENTORMATCH_ENV": "production",
+        "MENTORMATCH_HTTPS": "0",  # plain http on loopback: Secure cookies would never come back
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
         "MENTORMATCH_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",  # not the checkout's instance/

@@ -7,7 +7,9 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringF
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from mentormatch.services.accounts import find_user_by_email
+from mentormatch.web.auth.passwords import strong_password
+from mentormatch.web.fields import single_line
+
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
@@ -20,23 +22,17 @@ class SignupForm(FlaskForm):
                  SelectChoice("mentor", "A mentor: I want to guide others")],
         validators=[DataRequired(message="Choose mentor or mentee.")],
     )
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120), single_line])
     email = EmailField("Work email", validators=[DataRequired(), Length(max=254), Email()])
     password = PasswordField(
         "Password",
-        description=f"At least {PASSWORD_MIN} characters.",
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        description=f"At least {PASSWORD_MIN} characters, not easy to guess.",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX), strong_password],
     )
     confirm = PasswordField(
         "Repeat password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
-
-    def validate_email(self, field: EmailField) -> None:
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(
-                "An account with this email already exists. Log in instead."
-            )
 
 
 class LoginForm(FlaskForm):
@@ -51,8 +47,8 @@ class ResetRequestForm(FlaskForm):
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password", description=f"At least {PASSWORD_MIN} characters.",
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        "New password", description=f"At least {PASSWORD_MIN} characters, not easy to guess.",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX), strong_password],
     )
     confirm = PasswordField(
         "Repeat new password",

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from mentormatch import domain
 from mentormatch.services.profiles import ProfileInput
-from mentormatch.web.fields import CheckboxesField, at_least_one, choices_of
+from mentormatch.web.fields import CheckboxesField, at_least_one, choices_of, single_line
 
 REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
 
@@ -25,9 +25,9 @@ def time_zone_choices() -> list[SelectChoice]:
 
 
 class ProfileForm(FlaskForm):
-    job_title = StringField("Job title", validators=[DataRequired(), Length(max=120)],
+    job_title = StringField("Job title", validators=[DataRequired(), Length(max=120), single_line],
                             description="For example: Medical Laboratory Technician, Hematology Lead.")
-    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=160)])
+    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=160), single_line])
     years_experience = IntegerField(
         "Years working in the laboratory",
         validators=[InputRequired(message="Enter a whole number of years."),
