@@ -151,3 +151,11 @@ def test_an_invitation_is_a_welcome_with_a_link_of_its_own_valid_for_seven_days(
     assert accounts.user_for_reset_token(token).email == invitation.to
     monkeypatch.setattr(accounts, "INVITE_MAX_AGE", -1)
     assert accounts.user_for_reset_token(token) is None
+
+
+@pytest.mark.parametrize("name", ["Ana\nRivera", "Ana \u202eareviR", "\u200b \u200b"])
+def test_a_name_must_be_one_visible_line_in_a_roster_as_in_the_forms(app_ctx, name):
+    result = check(HEADER + f'ana@lab.example.org,"{name}",mentee,hematology,,,UTC,,,\n')
+    problems = {e.line: " ".join(e.messages) for e in result.errors}
+    assert not result.ok and result.people == []
+    assert "name:" in problems[2], problems

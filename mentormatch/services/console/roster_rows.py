@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from mentormatch import domain
 from mentormatch.models import Role
+from mentormatch.plain_text import line_problem
 from mentormatch.services.accounts import normalise_email
 from mentormatch.services.profiles import ProfileInput
 
@@ -65,6 +66,8 @@ def check_row(values: dict[str, str], problems: list[str]) -> tuple[str, str, st
     for name, limit in LIMITS.items():
         if len(values.get(name, "")) > limit:
             problems.append(f"{name.replace('_', ' ')} is longer than {limit} characters")
+        elif (problem := line_problem(values.get(name, ""))) is not None:  # the same rule as the forms
+            problems.append(f"{name.replace('_', ' ')}: {problem[0].lower()}{problem[1:]}")
     role = values["role"].lower()
     if role not in (Role.MENTEE, Role.MENTOR):
         problems.append("role must be mentee or mentor")
