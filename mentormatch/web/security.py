@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, g, request, session
+from flask import Response, abort, current_app, request, session
 from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -51,13 +51,13 @@ def add_security_headers(response: Response) -> Response:
 
 
 def _for_someone_logged_in() -> bool:
-    """Whether this response was made for a logged-in person, without loading anyone from the database.
+    """Whether this response was made for a logged-in session, without loading anyone from the database.
 
-    The user the request loaded (Flask-Login keeps it in ``g``) or a login in the
-    session cookie: loading here could fail again on the database-outage page.
+    Flask-Login keeps the login in the session (also after a remember-me cookie
+    logged the browser in); loading the user here could fail again on the
+    database-outage page.
     """
-    user = g.get("_login_user")
-    return bool(user is not None and user.is_authenticated) or "_user_id" in session
+    return "_user_id" in session
 
 
 def safe_next_url(target: str | None) -> str | None:
