@@ -11,7 +11,7 @@ from mentormatch.extensions import db
 from mentormatch.matching import Weights
 from mentormatch.models import Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus
 from mentormatch.models.user import utcnow
-from mentormatch.services import matches, pairing, rounds, transactions
+from mentormatch.services import matches, pairing, rounds
 from mentormatch.services.matches import MatchError
 from mentormatch.services.rounds import RoundParams
 from tests.factories import make_user

@@ -8,7 +8,6 @@ import pytest
 
 from mentormatch.extensions import db
 from mentormatch.models import AuditEntry, ReviewFlag, User
-from mentormatch.services.console import roster
 from tests.factories import PASSWORD
 from tests.services.test_console_roster import GOOD, HEADER
 from tests.services.test_console_stats import build_program
