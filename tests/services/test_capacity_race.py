@@ -13,6 +13,7 @@ from mentormatch.extensions import db
 from mentormatch.models import Match, MatchOrigin, MatchStatus
 from mentormatch.services import matches
 from tests.factories import make_user
+from tests.racing import race
 
 RACERS = 8
 
@@ -22,31 +23,19 @@ def race_acceptances(app, match_ids: list[int]) -> tuple[list[str], list[BaseExc
 
     Returns the outcomes ("won", or "refused" for a MatchError) and any other error.
     """
-    barrier = threading.Barrier(len(match_ids))
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
 
-    def accept(match_id: int) -> None:
-        with app.app_context():
-            try:
-                match = db.session.get(Match, match_id)
-                mentor = match.mentor
-                barrier.wait(timeout=30)
-                matches.accept(match, mentor)
-                outcomes.append("won")
-            except matches.MatchError:
-                outcomes.append("refused")
-            except BaseException as error:  # noqa: BLE001 - the caller reports it
-                errors.append(error)
-            finally:
-                db.session.remove()
+    def accepting(match_id: int):
+        def job(ready) -> str:
+            match = db.session.get(Match, match_id)
+            mentor = match.mentor
+            ready()
+            matches.accept(match, mentor)
+            return "won"
 
-    threads = [threading.Thread(target=accept, args=(match_id,)) for match_id in match_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes, errors
+        return job
+
+    results, errors = race(app, [accepting(match_id) for match_id in match_ids], expected=(matches.MatchError,))
+    return ["refused" if isinstance(r, matches.MatchError) else r for r in results], errors
 
 
 def statuses_of(app, match_ids: list[int]) -> list[str]:
