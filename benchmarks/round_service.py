@@ -7,12 +7,12 @@ The database named by --database-url gets a fresh MentorMatch schema (its
 tables are dropped first, so point it at a throwaway database; the script
 refuses if it already holds users unless --reset is given).
 
-1. The demo program (40 mentors, 120 mentees, as ``flask demo`` loads it):
-   median of 3 previews.
+1. The largest program of ``flask demo``'s data: median of 3 previews.
 2. A large program, by default 10,000 mentees and 2,500 mentors with 4
    places each and realistic profiles (benchmarks/instances.py), inserted
-   in bulk: median of 3 previews, then one publish, each split into
-   database read / engine / write (and commit plus queued emails).
+   in bulk with their memberships in one program (and a coordinator of it):
+   median of 3 previews, then one publish, each split into database read /
+   engine / write (and commit plus queued emails).
 
 Emails are not sent (MAIL_SERVER unset): each is written to the log, whose
 cost is counted (the log goes to /dev/null). The first call of a process
@@ -45,12 +45,18 @@ _spec.loader.exec_module(instances)
 
 from mentormatch.app import create_app  # noqa: E402
 from mentormatch.extensions import db  # noqa: E402
-from mentormatch.models import Match, Notification, Profile, ProfileTag, Role, TagKind, User  # noqa: E402
+from mentormatch.models import (  # noqa: E402
+    Match, Membership, MembershipStatus, MembershipTag, Notification, Profile, ProfileTag, Program,
+    ProgramCoordinator, ProgramRole, TagKind, User,
+)
 from mentormatch.models.user import utcnow  # noqa: E402
 from mentormatch.services import rounds  # noqa: E402
+from mentormatch.services.programs import ProgramInput, create_program  # noqa: E402
 from mentormatch.services.demo import seed_demo  # noqa: E402
 
 BATCH = 5000
+BENCH_SLUG = "bench-program"
+COORDINATOR_EMAIL = "coordinator@bench.example.org"
 
 
 def _app(url: str):
@@ -87,67 +93,97 @@ def _years(value: float | None) -> int:
 
 
 def load_large_program(mentees: int, mentors: int, capacity: int, seed: int) -> tuple[float, float]:
-    """Bulk-insert users, profiles and tags for a realistic program; returns (generate, insert) seconds."""
+    """Bulk-insert users, profiles, tags and memberships of one realistic program; returns (generate, insert) s."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
-    people = [(Role.MENTEE, p) for p in instances.make_mentees(mentees, rng)]
-    people += [(Role.MENTOR, p) for p in instances.make_mentors(mentors, rng, capacity=capacity)]
+    people = [(ProgramRole.MENTEE, p) for p in instances.make_mentees(mentees, rng)]
+    people += [(ProgramRole.MENTOR, p) for p in instances.make_mentors(mentors, rng, capacity=capacity)]
     generated = time.perf_counter()
+    program = create_program(ProgramInput(name="Bench program", slug=BENCH_SLUG))
     password_hash = generate_password_hash("benchmark-password")
     now = utcnow()
     _insert(User.__table__, [
         {"email": f"{role}{k}@bench.example.org", "name": f"Bench {role.title()} {k}", "password_hash": password_hash,
-         "role": role.value, "active": True, "created_at": now}
+         "active": True, "created_at": now, "email_confirmed_at": now}
         for k, (role, _) in enumerate(people)])
     user_ids = dict(db.session.execute(db.select(User.email, User.id)).all())
-    profiles = []
+    profiles, memberships = [], []
     for k, (role, p) in enumerate(people):
-        mentor = role == Role.MENTOR
+        mentor = role == ProgramRole.MENTOR
+        user_id = user_ids[f"{role}{k}@bench.example.org"]
         profiles.append({
-            "user_id": user_ids[f"{role}{k}@bench.example.org"], "job_title": "Medical Laboratory Scientist",
+            "user_id": user_id, "job_title": "Medical Laboratory Scientist",
             "organisation": "Bench General Hospital", "years_experience": _years(p.years_experience),
             "time_zone": p.time_zone, "meeting_mode": p.meeting_mode, "meeting_frequency": p.frequency,
-            "shift": p.shift, "bio": "", "hopes": "", "capacity": p.capacity if mentor else None,
-            "accepting_mentees": mentor, "updated_at": now})
+            "shift": p.shift, "bio": "", "hopes": "", "updated_at": now})
+        memberships.append({
+            "user_id": user_id, "program_id": program.id, "role": role.value,
+            "status": MembershipStatus.ACTIVE.value, "capacity": p.capacity if mentor else None,
+            "accepting_mentees": mentor, "created_at": now, "updated_at": now})
     _insert(Profile.__table__, profiles)
+    _insert(Membership.__table__, memberships)
     profile_ids = dict(db.session.execute(db.select(Profile.user_id, Profile.id)).all())
-    tags = []
+    membership_ids = dict(db.session.execute(
+        db.select(Membership.user_id, Membership.id).where(Membership.program_id == program.id)).all())
+    tags, own = [], []
     for k, (role, p) in enumerate(people):
-        profile_id = profile_ids[user_ids[f"{role}{k}@bench.example.org"]]
+        user_id = user_ids[f"{role}{k}@bench.example.org"]
         kinds = [(TagKind.SPECIALTY, p.specialties), (TagKind.CREDENTIAL, p.credentials)]
-        if role == Role.MENTOR:
+        if role == ProgramRole.MENTOR:
             kinds.append((TagKind.GOAL, p.goals_supported))
-        else:
-            kinds += [(TagKind.GOAL, p.goals), (TagKind.CREDENTIAL_SOUGHT, p.credentials_sought)]
-        tags += [{"profile_id": profile_id, "kind": kind.value, "code": code} for kind, codes in kinds for code in codes]
+        else:  # what a mentee seeks belongs to their membership
+            own += [{"membership_id": membership_ids[user_id], "kind": kind.value, "code": code}
+                    for kind, codes in ((TagKind.GOAL, p.goals), (TagKind.CREDENTIAL_SOUGHT, p.credentials_sought))
+                    for code in codes]
+        tags += [{"profile_id": profile_ids[user_id], "kind": kind.value, "code": code}
+                 for kind, codes in kinds for code in codes]
     _insert(ProfileTag.__table__, tags)
-    db.session.add(User(email="coordinator@bench.example.org", name="Bench Coordinator", role=Role.COORDINATOR,
-                        password_hash=password_hash))
+    _insert(MembershipTag.__table__, own)
+    coordinator = User(email=COORDINATOR_EMAIL, name="Bench Coordinator", password_hash=password_hash)
+    db.session.add(coordinator)
+    db.session.flush()
+    db.session.add(ProgramCoordinator(program_id=program.id, user_id=coordinator.id))
     db.session.commit()
     return generated - started, time.perf_counter() - generated
 
 
-def _coordinator() -> User:
-    return db.session.scalar(db.select(User).where(User.role == Role.COORDINATOR))
+def _program() -> Program:
+    """The bench program once loaded, else the program with the most members (the demo's largest)."""
+    bench = db.session.scalar(db.select(Program).where(Program.slug == BENCH_SLUG))
+    if bench is not None:
+        return bench
+    return db.session.scalar(
+        db.select(Program).outerjoin(Membership, Membership.program_id == Program.id)
+        .group_by(Program.id).order_by(func.count(Membership.id).desc(), Program.id).limit(1))
+
+
+def _coordinator(program: Program) -> User:
+    """A coordinator of ``program`` (the bench's, the demo's), else a site administrator."""
+    return (db.session.scalar(db.select(User).join(ProgramCoordinator, ProgramCoordinator.user_id == User.id)
+                              .where(ProgramCoordinator.program_id == program.id).limit(1))
+            or db.session.scalar(db.select(User).where(User.is_admin.is_(True)).limit(1)))
 
 
 def time_previews(count: int) -> tuple[dict[str, float], rounds.RoundPreview, float]:
     """Median timings of ``count`` previews after one warm-up; returns (medians, last preview, warm-up)."""
+    program = _program()
+    params = rounds.default_params(program)
     started = time.perf_counter()
-    rounds.preview_round(rounds.RoundParams())
+    rounds.preview_round(program, params)
     warm_up = time.perf_counter() - started
     runs = []
     for _ in range(count):
         started = time.perf_counter()
-        preview = rounds.preview_round(rounds.RoundParams())
+        preview = rounds.preview_round(program, params)
         runs.append({**preview.timings, "total": time.perf_counter() - started})
     medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     return medians, preview, warm_up
 
 
 def time_publish(preview: rounds.RoundPreview) -> dict[str, float]:
+    program = _program()
     started = time.perf_counter()
-    result = rounds.publish_round(rounds.RoundParams(), _coordinator(), expected_digest=preview.digest)
+    result = rounds.publish_round(program, preview.params, _coordinator(program), expected_digest=preview.digest)
     total = time.perf_counter() - started
     timings = dict(result.timings)
     timings["commit_and_emails"] = total - sum(timings.values())
@@ -184,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         _fresh_schema(args.reset)
         seed_demo()
         demo, demo_preview, warm_up = time_previews(args.previews)
-        print(f"\ndemo program: {demo_preview.mentees} mentees, {demo_preview.mentors} mentors, "
+        print(f"\ndemo program ({_program().name}): {demo_preview.mentees} mentees, {demo_preview.mentors} mentors, "
               f"{demo_preview.places} places -> {demo_preview.matched} matched")
         print(f"  warm-up preview (loads compiled kernels): {warm_up:.3f} s")
         print(f"  preview, median of {args.previews}: {demo['total']:.3f} s  "

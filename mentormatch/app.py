@@ -70,12 +70,13 @@ def register_tasks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from mentormatch.web import agreements, auth, console, coordinator, main, matches, notifications, profiles
+    from mentormatch.web import admin, agreements, auth, console, main, matches, notifications, profiles, programs
     from mentormatch.web.security import IdConverter
     from mentormatch.web.templating import template_globals
 
     app.url_map.converters["int"] = IdConverter  # before the rules are added: each binds its converter then
-    for module in (main, auth, profiles, matches, agreements, notifications, coordinator, console):
+    # console is the coordinator area (its blueprint is named "coordinator", under /coordinator)
+    for module in (main, auth, profiles, programs, matches, agreements, notifications, console, admin):
         app.register_blueprint(module.bp)
     if app.config["DEV_MAILBOX"]:
         from mentormatch.web import devmail

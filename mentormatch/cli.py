@@ -1,4 +1,4 @@
-"""``flask`` commands: coordinators and the demo program."""
+"""``flask`` commands: administrators, coordinators and the demo."""
 
 from __future__ import annotations
 
@@ -9,23 +9,49 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from mentormatch.extensions import db
+from mentormatch.models import Program
 from mentormatch.services import accounts, backup, demo, matches
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="password")
 
 
 @click.command("create-coordinator")
 @click.argument("email")
 @click.option("--name", required=True, help="The coordinator's full name.")
+@click.option("--program", "program_slug", required=True, help="The short name (slug) of the program they run.")
 @click.password_option(help="Prompted for when not given.")
 @with_appcontext
-def create_coordinator_command(email: str, name: str, password: str) -> None:
-    """Create a program coordinator account."""
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="password")
+def create_coordinator_command(email: str, name: str, program_slug: str, password: str) -> None:
+    """Create an account that coordinates one program."""
+    _check_password(password)
+    program = db.session.scalar(db.select(Program).where(Program.slug == program_slug.strip().lower()))
+    if program is None:
+        raise click.ClickException(f"no program has the short name {program_slug}")
     try:
-        user = accounts.create_coordinator(email, name, password)
+        user = accounts.create_coordinator(email, name, password, program)
     except accounts.EmailTaken:
         raise click.ClickException(f"an account with the email {email} already exists")
-    click.echo(f"Coordinator {user.email} created.")
+    click.echo(f"Coordinator {user.email} of {program.name} created.")
+
+
+@click.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address.")
+@click.option("--name", required=True, help="The administrator's full name.")
+@click.password_option(envvar="MENTORMATCH_ADMIN_PASSWORD",
+                       help="Prompted for unless given or set in MENTORMATCH_ADMIN_PASSWORD.")
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a site administrator: creates programs and appoints their coordinators."""
+    _check_password(password)
+    try:
+        user = accounts.create_admin(email, name, password)
+    except accounts.EmailTaken:
+        raise click.ClickException(f"an account with the email {email} already exists")
+    click.echo(f"Site administrator {user.email} created.")
 
 
 @click.command("demo")
@@ -39,10 +65,12 @@ def demo_command(seed: int) -> None:
         # The demo's history notifies hundreds of people; those emails are not sent anyway.
         logging.getLogger("mentormatch.mail").setLevel(logging.WARNING)
         counts = demo.seed_demo(seed)
-        click.echo(f"Demo program created: {counts.mentors} mentors, {counts.mentees} mentees, 1 coordinator.")
+        click.echo(f"Demo created: {counts.programs} programs, {counts.mentors} mentors, {counts.mentees} mentees "
+                   f"({counts.both_roles} people mentor in one program and are mentored in another), "
+                   f"a coordinator per program and a site administrator.")
     click.echo("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
     for role, email in demo.demo_logins():
-        click.echo(f"  {role:<12} {email}")
+        click.echo(f"  {role:<48} {email}")
 
 
 @click.command("expire-matches")
@@ -93,5 +121,5 @@ def restore_command(source: Path) -> None:
     click.echo(f"Restored from {source}.")
 
 
-commands = [create_coordinator_command, demo_command, expire_matches_command, worker_command, backup_command,
-            restore_command]
+commands = [create_coordinator_command, create_admin_command, demo_command, expire_matches_command, worker_command,
+            backup_command, restore_command]

@@ -94,10 +94,34 @@ SHIFTS: Final[Choices] = (
     ("rotating", "Rotating"),
 )
 
-ROLES: Final[Choices] = (
+# A member's side in one program (models.program.ProgramRole holds the same codes).
+PROGRAM_ROLES: Final[Choices] = (
     ("mentee", "Mentee"),
     ("mentor", "Mentor"),
-    ("coordinator", "Coordinator"),
+)
+
+# Kinds of mentoring program one installation runs side by side.
+TRACKS: Final[Choices] = (
+    ("new_graduate", "New graduate onboarding"),
+    ("mlt_to_mls", "MLT to MLS pathway"),
+    ("certification", "Certification exam preparation (e.g. SBB)"),
+    ("leadership", "Supervisor and leadership"),
+    ("specialty", "Specialty cross-training"),
+    ("general", "General mentoring"),
+)
+
+# Who may join a program (models.program.Enrolment).
+ENROLMENTS: Final[Choices] = (
+    ("open", "Open to anyone signed in"),
+    ("invitation", "By invitation or roster only"),
+    ("closed", "Closed to new members"),
+)
+
+MEMBERSHIP_STATUSES: Final[Choices] = (
+    ("applied", "Applied"),
+    ("active", "Active"),
+    ("paused", "Paused"),
+    ("left", "Left"),
 )
 
 MIN_CAPACITY: Final = 1

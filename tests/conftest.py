@@ -109,7 +109,7 @@ class Person:
 
     id: int
     email: str
-    role: str
+    role: str  # the side in the program made with them, or "coordinator" / "admin"
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def person(app: Flask):
     def create(role: str = "mentee", **kwargs) -> Person:
         with app.app_context():
             user = make_user(role, **kwargs)
-            found = Person(user.id, user.email, user.role)
+            found = Person(user.id, user.email, role)
             db.session.remove()
         return found
 

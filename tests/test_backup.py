@@ -5,14 +5,14 @@ import shutil
 import pytest
 
 from mentormatch.extensions import db
-from mentormatch.models import Match, MatchOrigin, MatchStatus, ProfileTag, User
+from mentormatch.models import Match, MatchOrigin, MatchStatus, Membership, MembershipTag, ProfileTag, Program, User
 from tests.conftest import in_ci
-from tests.factories import make_user
+from tests.factories import default_program, make_user
 
 
 def _counts():
     return {model.__name__: db.session.scalar(db.select(db.func.count()).select_from(model))
-            for model in (User, ProfileTag, Match)}
+            for model in (User, ProfileTag, Program, Membership, MembershipTag, Match)}
 
 
 def test_a_backup_restores_what_was_lost(app, tmp_path):
@@ -23,7 +23,7 @@ def test_a_backup_restores_what_was_lost(app, tmp_path):
     runner = app.test_cli_runner()
     with app.app_context():
         mentee, mentor = make_user("mentee"), make_user("mentor")
-        db.session.add(Match(mentee_id=mentee.id, mentor_id=mentor.id, origin=MatchOrigin.REQUEST,
+        db.session.add(Match(program_id=default_program().id, mentee_id=mentee.id, mentor_id=mentor.id, origin=MatchOrigin.REQUEST,
                              status=MatchStatus.ACTIVE))
         db.session.commit()
         before = _counts()
@@ -37,6 +37,7 @@ def test_a_backup_restores_what_was_lost(app, tmp_path):
     with app.app_context():
         db.session.execute(db.delete(Match))
         db.session.execute(db.delete(ProfileTag))
+        db.session.execute(db.delete(MembershipTag))
         db.session.commit()
         assert _counts()["Match"] == 0
         db.session.remove()

@@ -9,11 +9,16 @@ from mentormatch.models.match import (
 from mentormatch.models.meeting import Meeting, PrivateNote
 from mentormatch.models.outbox import OutboxEmail
 from mentormatch.models.profile import Profile, ProfileTag, TagKind
-from mentormatch.models.user import Permission, Role, User
+from mentormatch.models.program import (
+    Enrolment, Membership, MembershipStatus, MembershipTag, Program, ProgramCoordinator, ProgramRole,
+)
+from mentormatch.models.user import User
 from mentormatch.models.user_session import UserSession
 
 __all__ = [
     "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion", "AuditEntry",
     "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Notification", "OutboxEmail",
-    "Permission", "PrivateNote", "Profile", "ProfileTag", "ReviewFlag", "Role", "RoundStatus", "TagKind", "User", "UserSession", "VersionStatus",
+    "Enrolment", "Membership", "MembershipStatus", "MembershipTag", "PrivateNote", "Profile", "ProfileTag", "Program",
+    "ProgramCoordinator", "ProgramRole", "ReviewFlag", "RoundStatus", "TagKind", "User", "UserSession",
+    "VersionStatus",
 ]

@@ -27,12 +27,15 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_at", "at"),
         Index("ix_audit_entries_action_at", "action", "at"),
         Index("ix_audit_entries_actor_id", "actor_id"),
+        Index("ix_audit_entries_program_at", "program_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(120))
+    # The program the action was about (its coordinators see it); None for site-wide actions.
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(32))
     target_type: Mapped[str] = mapped_column(String(24), default="")
     target_id: Mapped[int | None]

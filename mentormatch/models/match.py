@@ -14,6 +14,7 @@ from mentormatch.models.user import utcnow
 
 if TYPE_CHECKING:
     from mentormatch.models.agreement import Agreement
+    from mentormatch.models.program import Program
     from mentormatch.models.user import User
 
 
@@ -48,14 +49,16 @@ class Match(db.Model):
         CheckConstraint("mentee_id <> mentor_id", name="two_people"),
         Index("ix_matches_mentor_status", "mentor_id", "status"),
         Index("ix_matches_mentee_status", "mentee_id", "status"),
-        # One open or active match per pair, and one active mentor per mentee.
-        Index("uq_matches_open_pair", "mentee_id", "mentor_id", unique=True,
+        Index("ix_matches_program_status", "program_id", "status"),
+        # Per program: one open or active match per pair, and one active mentor per mentee.
+        Index("uq_matches_open_pair", "program_id", "mentee_id", "mentor_id", unique=True,
               sqlite_where=text(OPEN_STATUSES_SQL), postgresql_where=text(OPEN_STATUSES_SQL)),
-        Index("uq_matches_active_mentee", "mentee_id", unique=True,
+        Index("uq_matches_active_mentee", "program_id", "mentee_id", unique=True,
               sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))  # a match never crosses programs
     mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(24))
@@ -70,6 +73,7 @@ class Match(db.Model):
     expires_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
 
+    program: Mapped[Program] = relationship()
     mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
     round: Mapped[MatchingRound | None] = relationship(back_populates="matches")
@@ -98,7 +102,7 @@ class RoundStatus(StrEnum):
 
 
 class MatchingRound(db.Model):
-    """A published run of the engine over the whole pool."""
+    """A published run of the engine over one program's pool."""
 
     __tablename__ = "matching_rounds"
     __table_args__ = (
@@ -107,6 +111,7 @@ class MatchingRound(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     method: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=RoundStatus.PUBLISHED)
@@ -116,6 +121,7 @@ class MatchingRound(db.Model):
     total_score: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    program: Mapped[Program] = relationship()
     created_by: Mapped[User | None] = relationship()
     matches: Mapped[list[Match]] = relationship(back_populates="round")
 

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentormatch.extensions import db
-from mentormatch.models.user import Role, utcnow
+from mentormatch.models.user import utcnow
 
 if TYPE_CHECKING:
     from mentormatch.models.user import User
@@ -21,15 +21,14 @@ class TagKind(StrEnum):
 
     SPECIALTY = "specialty"
     CREDENTIAL = "credential"  # held
-    GOAL = "goal"  # a mentee's goal, or a goal a mentor can help with
-    CREDENTIAL_SOUGHT = "credential_sought"
+    GOAL = "goal"  # on a profile: a goal this person can help others with; on a membership: a goal sought
+    CREDENTIAL_SOUGHT = "credential_sought"  # on a mentee's membership
 
 
 class Profile(db.Model):
     __tablename__ = "profiles"
     __table_args__ = (
         CheckConstraint("years_experience BETWEEN 0 AND 60", name="years_experience"),
-        CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 10", name="capacity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,9 +41,7 @@ class Profile(db.Model):
     meeting_frequency: Mapped[str] = mapped_column(String(16))
     shift: Mapped[str] = mapped_column(String(16))
     bio: Mapped[str] = mapped_column(Text, default="")
-    hopes: Mapped[str] = mapped_column(Text, default="")  # mentees: what they hope to get
-    capacity: Mapped[int | None]  # mentors: mentees at once
-    accepting_mentees: Mapped[bool] = mapped_column(default=False)
+    hopes: Mapped[str] = mapped_column(Text, default="")  # as a mentee: what they hope to get
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profile")
@@ -66,12 +63,8 @@ class Profile(db.Model):
 
     @property
     def is_complete(self) -> bool:
-        """Whether the engine has enough to match this person."""
-        if not self.codes(TagKind.SPECIALTY):
-            return False
-        if self.user.role == Role.MENTEE:
-            return bool(self.codes(TagKind.GOAL))
-        return self.capacity is not None
+        """Whether the person-level part is enough to match them (a membership adds its own part)."""
+        return bool(self.codes(TagKind.SPECIALTY))
 
 
 class ProfileTag(db.Model):

@@ -1,39 +1,20 @@
-"""Accounts and what each role may do."""
+"""Accounts. What a person does in a program is their membership (models.program);
+what they may run on the site is ``is_admin`` and their coordinator appointments."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentormatch.extensions import db
 
 if TYPE_CHECKING:
     from mentormatch.models.profile import Profile
-
-
-class Role(StrEnum):
-    MENTEE = "mentee"
-    MENTOR = "mentor"
-    COORDINATOR = "coordinator"
-
-
-class Permission(StrEnum):
-    HAVE_PROFILE = "have_profile"
-    SEEK_MENTOR = "seek_mentor"
-    MENTOR_OTHERS = "mentor_others"
-    COORDINATE = "coordinate"
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.MENTEE: frozenset({Permission.HAVE_PROFILE, Permission.SEEK_MENTOR}),
-    Role.MENTOR: frozenset({Permission.HAVE_PROFILE, Permission.MENTOR_OTHERS}),
-    Role.COORDINATOR: frozenset({Permission.COORDINATE}),
-}
+    from mentormatch.models.program import Membership, Program
 
 
 def utcnow() -> datetime:
@@ -43,15 +24,12 @@ def utcnow() -> datetime:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role IN ('mentee', 'mentor', 'coordinator')", name="role"),
-    )
-
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
+    # A site administrator creates programs and appoints their coordinators (flask create-admin).
+    is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     email_confirmed_at: Mapped[datetime | None]
@@ -67,6 +45,10 @@ class User(UserMixin, db.Model):
     profile: Mapped[Profile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", uselist=False
     )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True, order_by="Membership.id")
+    coordinated_programs: Mapped[list[Program]] = relationship(
+        secondary="program_coordinators", order_by="Program.name", viewonly=True)
 
     # The token of the session this object was loaded for (services.sessions); not a column.
     session_token = None
@@ -93,13 +75,18 @@ class User(UserMixin, db.Model):
 
     __hash__ = object.__hash__
 
-    def can(self, permission: Permission) -> bool:
-        """Whether this user's role grants ``permission``."""
-        return permission in ROLE_PERMISSIONS[Role(self.role)]
-
     @property
     def is_coordinator(self) -> bool:
-        return self.role == Role.COORDINATOR
+        """Whether this person runs any program (administrators run every one)."""
+        return self.is_admin or bool(self.coordinated_programs)
+
+    def membership_in(self, program_id: int) -> Membership | None:
+        """This person's membership in one program, if any."""
+        return next((m for m in self.memberships if m.program_id == program_id), None)
+
+    def coordinates(self, program_id: int) -> bool:
+        """Whether this person may run ``program_id`` (appointed to it, or a site administrator)."""
+        return self.is_admin or any(p.id == program_id for p in self.coordinated_programs)
 
     def __repr__(self) -> str:
-        return f"<User {self.id} {self.role}>"
+        return f"<User {self.id}{' admin' if self.is_admin else ''}>"

@@ -8,7 +8,9 @@ them, and every copy of their name and email in what others keep
 (notifications, emails, notes, the audit log): see services.erasure. The
 user row stays, renamed "Former participant", so the other party keeps
 their history (matches, agreements, meetings, goals). Open matches are
-withdrawn and active agreements ended, all in one transaction.
+withdrawn and active agreements ended; memberships become "left" (or go,
+where the person had no match in the program) and coordinator appointments
+end, all in one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from mentormatch.models.user import utcnow
 from mentormatch.services.agreements import end_agreement
 from mentormatch.services.erasure import FORMER_PARTICIPANT, empty_what_they_wrote, replace_name_and_email
 from mentormatch.services.matches import withdraw_open_matches_of
+from mentormatch.services.programs import leave_all
 from mentormatch.services.transactions import transaction
 
 __all__ = ["FORMER_PARTICIPANT", "delete_account"]
@@ -39,6 +42,8 @@ def delete_account(user: User, password: str) -> bool:
         for agreement in active:
             end_agreement(agreement, user, "other", "The account was deleted.")
         withdraw_open_matches_of(user)
+        # Memberships with a history become "left" (the other side's records name the program); others go.
+        leave_all(user)
         db.session.execute(db.delete(PrivateNote).where(PrivateNote.author_id == user.id))
         db.session.execute(db.delete(Notification).where(Notification.user_id == user.id))
         if user.profile is not None:

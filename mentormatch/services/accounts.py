@@ -17,8 +17,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentormatch.extensions import db
 from mentormatch.mail import Email
-from mentormatch.models import Role, User
-from mentormatch.services import sessions
+from mentormatch.models import Program, User
+from mentormatch.models.user import utcnow
+from mentormatch.services import programs, sessions
 from mentormatch.services.outbox import queue_email
 from mentormatch.services.transactions import transaction
 
@@ -52,8 +53,8 @@ def _link(path: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
 
 
-def _create_user(email: str, name: str, password_hash: str, role: Role) -> User:
-    user = User(email=normalise_email(email), name=name.strip(), password_hash=password_hash, role=role)
+def _create_user(email: str, name: str, password_hash: str, is_admin: bool = False) -> User:
+    user = User(email=normalise_email(email), name=name.strip(), password_hash=password_hash, is_admin=is_admin)
     with transaction():
         db.session.add(user)
         try:
@@ -63,21 +64,36 @@ def _create_user(email: str, name: str, password_hash: str, role: Role) -> User:
     return user
 
 
-def register(email: str, name: str, password: str, role: Role | str) -> User:
-    """Create a mentor or mentee account at once (tests, imports); people sign up through ``complete_sign_up``."""
-    role = Role(role)
-    if role == Role.COORDINATOR:
-        raise ValueError("coordinators are created by another coordinator or the CLI")
+def register(email: str, name: str, password: str, role: str | None = None, program: Program | None = None) -> User:
+    """Create an account at once (tests, imports, the demo), enrolled in ``program`` as ``role`` when both are given.
+
+    People sign up through ``complete_sign_up``.
+    """
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
-    return _create_user(email, name, hash_password(password), role)
+    with transaction():
+        user = _create_user(email, name, hash_password(password))
+        if role is not None and program is not None:
+            programs.enrol(user, program, programs.MembershipInput(role=role))
+    return user
 
 
-def create_coordinator(email: str, name: str, password: str) -> User:
-    """Create a program coordinator account."""
+def create_coordinator(email: str, name: str, password: str, program: Program | None = None) -> User:
+    """Create an account that coordinates ``program`` (when given)."""
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
-    return _create_user(email, name, hash_password(password), Role.COORDINATOR)
+    with transaction():
+        user = _create_user(email, name, hash_password(password))
+        if program is not None:
+            programs.appoint_coordinator(program, user)
+    return user
+
+
+def create_admin(email: str, name: str, password: str) -> User:
+    """Create a site administrator (``flask create-admin``): creates programs and appoints coordinators."""
+    if find_user_by_email(email) is not None:
+        raise EmailTaken(email)
+    return _create_user(email, name, hash_password(password), is_admin=True)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -112,22 +128,28 @@ def matchable_accounts():
 
 # --- sign-up, decided by the worker -----------------------------------------------------------
 
-def complete_sign_up(email: str, name: str, password_hash: str, role: str) -> User | None:
+def complete_sign_up(email: str, name: str, password_hash: str, role: str | None = None) -> User | None:
     """Create the account and email its confirmation link; if the address is taken, tell its owner instead.
+
+    Where exactly one program is open to newcomers, ``role`` (mentee or mentor)
+    enrols the person in it at once ("one program stays simple"); otherwise they
+    join programs from the Programs page.
 
     Runs in the worker: the request hashed the password and queued this, the
     same for every address, so its answer and timing reveal nothing.
     """
     from mentormatch.services.account_email import confirmation_email
 
-    role = Role(role)
-    if role == Role.COORDINATOR:
-        raise ValueError("coordinators are created by another coordinator or the CLI")
+    if role is not None and role not in ("mentee", "mentor"):
+        raise ValueError("people sign up as mentees or mentors; coordinators are appointed")
     owner = find_user_by_email(email)
     if owner is None:
         try:
             with transaction():
-                user = _create_user(email, name, password_hash, role)
+                user = _create_user(email, name, password_hash)
+                program = programs.only_open_program()
+                if role and program is not None and program.is_open_to(role, utcnow().date()):
+                    programs.enrol(user, program, programs.MembershipInput(role=role))
                 queue_email(confirmation_email(user))
             return user
         except EmailTaken:  # a second sign-up for the address got there first
@@ -167,12 +189,13 @@ def reset_link_email(user: User) -> Email:
                  f"{link}\n\nIf you did not ask for this, ignore this email." + SIGN_OFF)
 
 
-def invitation_email(user: User) -> Email:
-    """The welcome email of someone a coordinator imported: a link to choose their first password."""
+def invitation_email(user: User, program: Program, role: str) -> Email:
+    """The welcome email of someone a coordinator imported into ``program`` as ``role``: a link to choose
+    their first password (call inside a transaction: it records the link)."""
     link = _password_link(user, INVITE_SALT, "/auth/welcome")
-    return Email(user.email, "Welcome to the MentorMatch mentoring program",
-                 f"Hello {user.name},\n\nYour laboratory's program coordinator has added you to the MentorMatch "
-                 f"mentoring program as a {user.role}. Choose your password within seven days to log in:\n\n"
+    return Email(user.email, f"Welcome to {program.name} on MentorMatch",
+                 f"Hello {user.name},\n\nYour laboratory's program coordinator has added you to {program.name} "
+                 f"on MentorMatch as a {role}. Choose your password within seven days to log in:\n\n"
                  f"{link}\n\nQuestions? Reply to your program coordinator." + SIGN_OFF)
 
 

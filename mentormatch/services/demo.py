@@ -1,4 +1,12 @@
-"""A realistic, deterministic demo program (same seed, same people)."""
+"""A realistic, deterministic demo installation (same seed, same people): three programs.
+
+- "New graduate onboarding", "MLT to MLS pathway" and "Supervisor and leadership
+  track", each with its own coordinator; a site administrator runs them all.
+- 40 mentors and 120 mentees. A mentee is in the program their goals point to
+  (some in two); a mentor mentors in one or two programs. Mentors 001-006 are
+  mid-career scientists who mentor in one program and are mentored toward
+  supervisor in the leadership track.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +17,55 @@ from faker import Faker
 
 from mentormatch import domain
 from mentormatch.extensions import db
-from mentormatch.models import OutboxEmail, Role, User
+from mentormatch.models import Membership, MembershipTag, OutboxEmail, Program, ProgramRole, TagKind, User
 from mentormatch.models.user import utcnow
+from mentormatch.services import programs
 from mentormatch.services.accounts import find_user_by_email, hash_password
 from mentormatch.services.demo_history import seed_history
 from mentormatch.services.profiles import ProfileInput, apply_profile
+from mentormatch.services.programs import ProgramInput
 from mentormatch.services.transactions import transaction
 
 DEFAULT_SEED = 2026
 DEMO_PASSWORD = "mentormatch-demo"
+ADMIN_EMAIL = "admin@example.org"
 COORDINATOR_EMAIL = "coordinator@example.org"
+MLS_COORDINATOR_EMAIL = "coordinator.mls@example.org"
+LEADERSHIP_COORDINATOR_EMAIL = "coordinator.leadership@example.org"
 MENTOR_EMAIL = "mentor@example.org"
 MENTEE_EMAIL = "mentee@example.org"
+BOTH_ROLES_EMAIL = "mentor001@example.org"  # mentors in one program, is mentored in the leadership track
 MENTOR_COUNT = 40
 MENTEE_COUNT = 120
+BOTH_ROLES = 6  # mentors 001-006 are also mentees in the leadership track
+
+NEW_GRADUATE, MLT_TO_MLS, LEADERSHIP = "new-graduate", "mlt-to-mls", "leadership"
+
+
+@dataclass(frozen=True)
+class DemoProgram:
+    slug: str
+    name: str
+    track: str
+    description: str
+    coordinator_email: str
+    coordinator_name: str
+    agreement_months: int
+
+
+PROGRAMS = (
+    DemoProgram(NEW_GRADUATE, "New graduate onboarding", "new_graduate",
+                "Your first year on the bench: a seasoned scientist helps you settle into the lab, the "
+                "shifts and the instruments.", COORDINATOR_EMAIL, "Dana Whitfield", 6),
+    DemoProgram(MLT_TO_MLS, "MLT to MLS pathway", "mlt_to_mls",
+                "For technicians working toward the bachelor's degree and the MLS exam, mentored by "
+                "scientists who made the same move.", MLS_COORDINATOR_EMAIL, "Marcus Bell", 12),
+    DemoProgram(LEADERSHIP, "Supervisor and leadership track", "leadership",
+                "For scientists preparing to lead a bench, a shift or a laboratory, mentored by "
+                "supervisors and managers.", LEADERSHIP_COORDINATOR_EMAIL, "Priya Raman", 9),
+)
+LEADERSHIP_GOALS = ("supervisor", "manager", "quality")
+PATHWAY_GOALS = ("mlt_to_mls", "certification", "specialist_certification")
 
 TIME_ZONES = (
     "America/New_York", "America/New_York", "America/Chicago", "America/Chicago",
@@ -78,6 +121,8 @@ def _sentence_list(labels) -> str:
 class DemoCounts:
     mentors: int
     mentees: int
+    programs: int = len(PROGRAMS)
+    both_roles: int = BOTH_ROLES
 
 
 def is_loaded() -> bool:
@@ -86,12 +131,19 @@ def is_loaded() -> bool:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    """(role, email) of the accounts the README lists."""
-    return [("coordinator", COORDINATOR_EMAIL), ("mentor", MENTOR_EMAIL), ("mentee", MENTEE_EMAIL)]
+    """(who, email) of the accounts the README lists."""
+    return [
+        ("administrator", ADMIN_EMAIL),
+        *((f"coordinator of {p.name}", p.coordinator_email) for p in PROGRAMS),
+        ("mentor in two programs", MENTOR_EMAIL),
+        ("mentee", MENTEE_EMAIL),
+        ("mentor and mentee", BOTH_ROLES_EMAIL),
+    ]
 
 
 def seed_demo(seed: int = DEFAULT_SEED, with_history: bool = True) -> DemoCounts:
-    """Create 40 mentors, 120 mentees and a coordinator, then a few months of pairs and meetings."""
+    """Create three programs, their coordinators, the administrator, 40 mentors and 120 mentees,
+    then a few months of pairs and meetings in each program."""
     rng = random.Random(seed)
     fake = Faker("en_US")
     fake.seed_instance(seed)
@@ -102,27 +154,82 @@ def seed_demo(seed: int = DEFAULT_SEED, with_history: bool = True) -> DemoCounts
     specialties = domain.codes(domain.SPECIALTIES)
     goals = domain.codes(domain.CAREER_GOALS)
 
-    db.session.add(User(email=COORDINATOR_EMAIL, name="Dana Whitfield", role=Role.COORDINATOR,
-                        password_hash=password_hash, email_confirmed_at=confirmed))
+    def account(email: str, name: str, **extra) -> User:
+        user = User(email=email, name=name, password_hash=password_hash, email_confirmed_at=confirmed, **extra)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    account(ADMIN_EMAIL, "Jordan Alvarez", is_admin=True)
+    by_slug: dict[str, Program] = {}
+    for spec in PROGRAMS:
+        program = programs.create_program(ProgramInput(
+            name=spec.name, slug=spec.slug, description=spec.description, track=spec.track,
+            agreement_months=spec.agreement_months))
+        programs.appoint_coordinator(program, account(spec.coordinator_email, spec.coordinator_name))
+        by_slug[spec.slug] = program
+
     for i in range(MENTOR_COUNT):
         email = MENTOR_EMAIL if i == 0 else f"mentor{i:03d}@example.org"
-        user = User(email=email, name=fake.name(), role=Role.MENTOR, password_hash=password_hash, email_confirmed_at=confirmed)
+        user = account(email, fake.name())
         # Round-robin the first specialty so every specialty has mentors.
         chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 2))
         apply_profile(user, _mentor_input(rng, fake, sorted(set(chosen)), goals, i))
+        for slug in _mentor_programs(i):
+            _member(user, by_slug[slug], ProgramRole.MENTOR, capacity=rng.choice([1, 2, 2, 3, 3, 4, 5]),
+                    accepting=i == 0 or rng.random() < 0.9)
+        if 1 <= i <= BOTH_ROLES:  # mid-career: mentored toward supervisor in the leadership track
+            wanted = sorted({"supervisor"} | set(rng.sample(LEADERSHIP_GOALS, 1)))
+            _member(user, by_slug[LEADERSHIP], ProgramRole.MENTEE, goals=wanted)
     for i in range(MENTEE_COUNT):
         email = MENTEE_EMAIL if i == 0 else f"mentee{i:03d}@example.org"
-        user = User(email=email, name=fake.name(), role=Role.MENTEE, password_hash=password_hash, email_confirmed_at=confirmed)
+        user = account(email, fake.name())
         chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 1))
-        apply_profile(user, _mentee_input(rng, fake, sorted(set(chosen)), goals, i))
+        profile, wanted, sought = _mentee_input(rng, fake, sorted(set(chosen)), goals, i)
+        apply_profile(user, profile)
+        home = _mentee_program(goals[i % len(goals)])
+        _member(user, by_slug[home], ProgramRole.MENTEE, goals=wanted, sought=sought)
+        if home != NEW_GRADUATE and i % 12 == 5:  # a few newcomers are also in onboarding
+            _member(user, by_slug[NEW_GRADUATE], ProgramRole.MENTEE, goals=sorted({"networking", wanted[0]}))
     db.session.commit()
     if with_history:
         before = db.session.scalar(db.select(db.func.max(OutboxEmail.id))) or 0
-        seed_history(rng)
+        seed_history(rng, [by_slug[p.slug] for p in PROGRAMS])
         # The history is made up: nobody is emailed about it, and the demo mailbox starts empty.
         with transaction():
             db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.id > before))
     return DemoCounts(mentors=MENTOR_COUNT, mentees=MENTEE_COUNT)
+
+
+def _mentor_programs(i: int) -> list[str]:
+    """Where mentor ``i`` mentors: the demo mentor in two programs, mentors 1-6 outside leadership."""
+    if i == 0:
+        return [NEW_GRADUATE, MLT_TO_MLS]
+    if i <= BOTH_ROLES:
+        return [(NEW_GRADUATE, MLT_TO_MLS)[i % 2]]
+    order = [p.slug for p in PROGRAMS]
+    first = order[i % 3]
+    return [first, order[(i + 1) % 3]] if i % 5 == 0 else [first]
+
+
+def _mentee_program(primary_goal: str) -> str:
+    """The program a mentee's main goal points to."""
+    if primary_goal in LEADERSHIP_GOALS:
+        return LEADERSHIP
+    if primary_goal in PATHWAY_GOALS:
+        return MLT_TO_MLS
+    return NEW_GRADUATE
+
+
+def _member(user: User, program: Program, role: ProgramRole, *, capacity: int | None = None,
+            accepting: bool = False, goals: list[str] = (), sought: list[str] = ()) -> Membership:
+    """A membership added to the session (the demo commits once, like services.programs.enrol would)."""
+    membership = Membership(user=user, program=program, role=role, capacity=capacity,
+                            accepting_mentees=accepting if role == ProgramRole.MENTOR else False)
+    membership.tags = [MembershipTag(kind=TagKind.GOAL, code=c) for c in sorted(set(goals))] + [
+        MembershipTag(kind=TagKind.CREDENTIAL_SOUGHT, code=c) for c in sorted(set(sought))]
+    db.session.add(membership)
+    return membership
 
 
 def _shared(rng: random.Random, fake: Faker, specialties: list[str], i: int) -> dict:
@@ -137,23 +244,24 @@ def _shared(rng: random.Random, fake: Faker, specialties: list[str], i: int) -> 
 
 
 def _mentor_input(rng, fake, specialties, goals, i) -> ProfileInput:
-    years = rng.randint(6, 35)
+    years = rng.randint(6, 35) if not 1 <= i <= BOTH_ROLES else rng.randint(6, 12)
     credentials = {rng.choice(["ascp_mls", "ascp_mls", "amt_mt"])}
     credentials |= {SPECIALIST_CREDENTIAL[s] for s in specialties if s in SPECIALIST_CREDENTIAL and rng.random() < 0.6}
     if rng.random() < 0.15:
         credentials.add(rng.choice(["ascp_qls", "ascp_dlm"]))
     helped = {goals[i % len(goals)], "networking"} | set(rng.sample(goals, rng.randint(1, 3)))
     specialty_names = _sentence_list(domain.label(domain.SPECIALTIES, s) for s in specialties)
+    hopes = "I would like help with the step from the bench to a supervisor role." if 1 <= i <= BOTH_ROLES else ""
     return ProfileInput(
         job_title=rng.choice(MENTOR_TITLES), years_experience=years,
         credentials=sorted(credentials), goals=sorted(helped),
         bio=f"{years} years at the bench and beyond, mostly in {specialty_names}. {rng.choice(MENTOR_LINES)}",
-        capacity=rng.choice([1, 2, 2, 3, 3, 4, 5]), accepting_mentees=rng.random() < 0.9,
-        **_shared(rng, fake, specialties, i),
+        hopes=hopes, **_shared(rng, fake, specialties, i),
     )
 
 
-def _mentee_input(rng, fake, specialties, goals, i) -> ProfileInput:
+def _mentee_input(rng, fake, specialties, goals, i) -> tuple[ProfileInput, list[str], list[str]]:
+    """A mentee's profile, and the goals and credentials they seek (their membership's answers)."""
     wanted = sorted({goals[i % len(goals)]} | set(rng.sample(goals, rng.randint(0, 2))))
     credentials = [rng.choice(["ascp_mlt", "ascp_mlt", "amt_mlt"])] if rng.random() < 0.5 else []
     sought = []
@@ -162,10 +270,10 @@ def _mentee_input(rng, fake, specialties, goals, i) -> ProfileInput:
     if "specialist_certification" in wanted:
         sought += [SPECIALIST_CREDENTIAL[s] for s in specialties if s in SPECIALIST_CREDENTIAL][:1] or ["ascp_qls"]
     goal_names = _sentence_list(domain.label(domain.CAREER_GOALS, g) for g in wanted)
-    return ProfileInput(
+    profile = ProfileInput(
         job_title=rng.choice(MENTEE_TITLES), years_experience=rng.randint(0, 12),
-        credentials=credentials, goals=wanted, credentials_sought=sorted(set(sought)),
-        bio=rng.choice(MENTEE_LINES),
+        credentials=credentials, bio=rng.choice(MENTEE_LINES),
         hopes=f"I would like help with {goal_names}.",
         **_shared(rng, fake, specialties, i + 7),
     )
+    return profile, wanted, sorted(set(sought))

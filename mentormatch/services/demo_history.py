@@ -1,10 +1,11 @@
-"""A few months of program history for the demo: pairs, agreements, meetings.
+"""A few months of history in each demo program: pairs, agreements, meetings.
 
 Built through the same services people use (request, accept, terms,
-meetings, closing), then back-dated, so the coordinator dashboard, queues and
+meetings, closing), then back-dated, so each program's dashboard, queues and
 home pages have something to show: pairs on track, due soon and overdue,
-pending requests, declines and ended pairs with feedback. The demo mentee
-(mentee@example.org) is left unmatched to try the suggestions.
+pending requests, declines and ended pairs with feedback. Every match belongs
+to one program, between a mentee and a mentor of that program. The demo
+mentee (mentee@example.org) is left unmatched to try the suggestions.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from datetime import datetime, time, timedelta, timezone
 
 from mentormatch import domain
 from mentormatch.extensions import db
-from mentormatch.models import Match, Role, User
+from mentormatch.models import Match, Membership, MembershipStatus, Program, ProgramRole, User
 from mentormatch.services import agreements, matches
 from mentormatch.services.agreements import MeetingInput, TermsInput
+from mentormatch.services.agreements.terms import add_months
 
-ACTIVE_PAIRS = 30
+# Per program, in the order seed_history is given them: active pairs (every tenth ends), declines, pending requests.
+PLAN = ((10, 2, 2), (12, 1, 2), (8, 1, 1))
+ACTIVE_PAIRS = sum(active for active, _, _ in PLAN)
+DEMO_MENTEE, DEMO_MENTOR = "mentee@example.org", "mentor@example.org"
 NOTES = ("Went through the practice exam questions.", "Talked about the next step toward a lead role.",
          "Reviewed a QC failure from last week.", "Planned the study schedule for the next month.")
 
@@ -36,8 +41,8 @@ def _at(day) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=timezone.utc)
 
 
-def _start_pair(mentee: User, mentor: User, started_days_ago: int) -> Match:
-    match = matches.request_mentor(mentee, mentor.id, "I would value your guidance.")
+def _start_pair(mentee: User, program: Program, mentor: User, started_days_ago: int) -> Match:
+    match = matches.request_mentor(mentee, program, mentor.id, "I would value your guidance.")
     matches.accept(match, mentor)
     started = agreements.today() - timedelta(days=started_days_ago)
     match.created_at = match.decided_at = _at(started)  # back-date for the weekly chart
@@ -50,10 +55,11 @@ def _agree_and_meet(rng: random.Random, match: Match, started_days_ago: int, beh
     today = agreements.today()
     start = today - timedelta(days=started_days_ago)
     frequency = mentee.profile.meeting_frequency
-    topics = [f"specialty:{mentee.profile.codes('specialty')[0]}", f"goal:{mentee.profile.codes('goal')[0]}"]
+    sought = mentee.membership_in(match.program_id).codes("goal")
+    topics = [f"specialty:{mentee.profile.codes('specialty')[0]}", f"goal:{sought[0]}"]
     mode = "virtual" if "virtual" in (mentee.profile.meeting_mode, mentor.profile.meeting_mode) else "in_person"
     version = agreements.propose_terms(agreement, mentee, TermsInput(
-        frequency, mode, start, start + timedelta(days=182), topics, "Meet as agreed; tell each other early "
+        frequency, mode, start, add_months(start, match.program.agreement_months), topics, "Meet as agreed; tell each other early "
         "when a shift change gets in the way."))
     agreements.confirm_terms(agreement, mentor, version.number)
     interval = domain.FREQUENCY_DAYS[frequency]
@@ -69,33 +75,45 @@ def _agree_and_meet(rng: random.Random, match: Match, started_days_ago: int, beh
         agreements.add_goal(agreement, mentee, "Pass the certification exam", today + timedelta(days=rng.randint(30, 120)))
 
 
-def seed_history(rng: random.Random) -> HistoryCounts:
-    """Create the demo's pairs and their history; returns how many of each."""
-    mentees = db.session.scalars(db.select(User).where(User.role == Role.MENTEE).order_by(User.id)).all()[1:]
+def _mentees_of(program: Program) -> list[User]:
+    """The program's active mentees by account, leaving out the demo mentee."""
+    return list(db.session.scalars(
+        db.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.program_id == program.id, Membership.role == ProgramRole.MENTEE,
+               Membership.status == MembershipStatus.ACTIVE, User.email != DEMO_MENTEE)
+        .order_by(User.id)))
+
+
+def seed_history(rng: random.Random, programs: list[Program]) -> HistoryCounts:
+    """Create the demo's pairs and their history in each program; returns how many of each."""
+    demo_mentor = db.session.scalar(db.select(User).where(User.email == DEMO_MENTOR))
     pending = declined = ended = active = 0
-    for index, mentee in enumerate(mentees[:ACTIVE_PAIRS + 8]):
-        suggestions = matches.suggestions_for(mentee, k=5)
-        if not suggestions:
-            continue
-        mentor = suggestions[rng.randrange(len(suggestions))].mentor
-        if index < 3:  # the demo mentor has pairs of their own to look at
-            demo_mentor = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
-            mentor = demo_mentor if matches.active_count(demo_mentor.id) < demo_mentor.profile.capacity else mentor
-        if index >= ACTIVE_PAIRS + 4:
-            matches.request_mentor(mentee, mentor.id, "Could you mentor me toward my certification?")
-            pending += 1
-        elif index >= ACTIVE_PAIRS:
-            match = matches.request_mentor(mentee, mentor.id, "")
-            matches.decline(match, mentor, rng.choice(["no_time", "schedule"]), "")
-            declined += 1
-        else:
-            started = rng.randint(20, 160)
-            match = _start_pair(mentee, mentor, started)
-            _agree_and_meet(rng, match, started, behind=index % 4 == 3)
-            if index % 10 == 9:
-                agreements.end_agreement(match.agreement, mentee, "goals_achieved", "Passed the exam!")
-                agreements.leave_feedback(match.agreement, mentee, rng.choice([4, 5]), "Very helpful.")
-                ended += 1
+    for program, (pairs, declines, requests) in zip(programs, PLAN):
+        mentor_there = demo_mentor.membership_in(program.id)
+        for index, mentee in enumerate(_mentees_of(program)[:pairs + declines + requests]):
+            suggestions = matches.suggestions_for(mentee, program, limit=5)
+            if not suggestions:
+                continue
+            mentor = suggestions[rng.randrange(len(suggestions))].mentor
+            if index < 3 and mentor_there is not None and mentor_there.is_mentor:
+                # The demo mentor has pairs of their own to look at.
+                if matches.active_count(program.id, demo_mentor.id) < (mentor_there.capacity or 0):
+                    mentor = demo_mentor
+            if index >= pairs + declines:
+                matches.request_mentor(mentee, program, mentor.id, "Could you mentor me toward my certification?")
+                pending += 1
+            elif index >= pairs:
+                match = matches.request_mentor(mentee, program, mentor.id, "")
+                matches.decline(match, mentor, rng.choice(["no_time", "schedule"]), "")
+                declined += 1
             else:
-                active += 1
+                started = rng.randint(20, 160)
+                match = _start_pair(mentee, program, mentor, started)
+                _agree_and_meet(rng, match, started, behind=index % 4 == 3)
+                if index % 10 == 9:
+                    agreements.end_agreement(match.agreement, mentee, "goals_achieved", "Passed the exam!")
+                    agreements.leave_feedback(match.agreement, mentee, rng.choice([4, 5]), "Very helpful.")
+                    ended += 1
+                else:
+                    active += 1
     return HistoryCounts(active, pending, declined, ended)

@@ -16,18 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from mentormatch import domain
 from mentormatch.extensions import db
-from mentormatch.matching import Suggestion, explain, suggest
-from mentormatch.models import PENDING, Agreement, Match, MatchOrigin, MatchStatus, Profile, Role, User
+from mentormatch.matching import MenteeFeatures, MentorFeatures, Suggestion, explain, suggest
+from mentormatch.models import (
+    PENDING, Agreement, Match, MatchOrigin, MatchStatus, Membership, MembershipStatus, Profile, Program,
+    ProgramRole, User,
+)
 from mentormatch.models.user import utcnow
 from mentormatch.services.accounts import CONFIRM_FIRST, must_confirm
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of, load_pool
+from mentormatch.services.programs import several_programs
 from mentormatch.services.transactions import begin_locked_for_pair, lock, retry_on_conflict, transaction
 
 
@@ -42,25 +45,42 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _expiry() -> datetime:
-    return utcnow() + timedelta(days=current_app.config["MATCH_EXPIRY_DAYS"])
+def expiry_for(program: Program) -> datetime:
+    """When a match proposed or requested now in ``program`` expires without an answer."""
+    return utcnow() + timedelta(days=program.expiry_days)
 
 
-def active_count(mentor_id: int) -> int:
-    """How many active mentees a mentor has."""
+def active_membership(program_id: int, user_id: int, role: str) -> Membership | None:
+    """``user_id``'s active membership in ``program_id`` on ``role``'s side, if they hold one."""
+    return db.session.scalar(db.select(Membership).where(
+        Membership.program_id == program_id, Membership.user_id == user_id, Membership.role == role,
+        Membership.status == MembershipStatus.ACTIVE))
+
+
+def active_count(program_id: int, mentor_id: int) -> int:
+    """How many active mentees a mentor has in one program."""
     return db.session.scalar(db.select(func.count()).select_from(Match).where(
-        Match.mentor_id == mentor_id, Match.status == MatchStatus.ACTIVE))
+        Match.program_id == program_id, Match.mentor_id == mentor_id, Match.status == MatchStatus.ACTIVE))
 
 
-def has_active_match(mentee_id: int) -> bool:
+def taken_places(program_id: int, mentor_id: int) -> int:
+    """How many of a mentor's places in one program are taken or proposed (active and pending matches)."""
     return db.session.scalar(db.select(func.count()).select_from(Match).where(
-        Match.mentee_id == mentee_id, Match.status == MatchStatus.ACTIVE)) > 0
+        Match.program_id == program_id, Match.mentor_id == mentor_id,
+        Match.status.in_((MatchStatus.ACTIVE, *PENDING))))
 
 
-def open_requests(mentee: User) -> int:
-    """How many of the mentee's own requests still wait for an answer."""
+def has_active_match(program_id: int, mentee_id: int) -> bool:
+    """Whether the mentee has an active mentor in one program."""
     return db.session.scalar(db.select(func.count()).select_from(Match).where(
-        Match.mentee_id == mentee.id, Match.origin == MatchOrigin.REQUEST, Match.status.in_(PENDING)))
+        Match.program_id == program_id, Match.mentee_id == mentee_id, Match.status == MatchStatus.ACTIVE)) > 0
+
+
+def open_requests(mentee: User, program: Program) -> int:
+    """How many of the mentee's own requests in ``program`` still wait for an answer."""
+    return db.session.scalar(db.select(func.count()).select_from(Match).where(
+        Match.program_id == program.id, Match.mentee_id == mentee.id, Match.origin == MatchOrigin.REQUEST,
+        Match.status.in_(PENDING)))
 
 
 @dataclass(frozen=True)
@@ -71,77 +91,103 @@ class MentorSuggestion:
     already_requested: bool
 
 
-def suggestions_for(mentee: User, k: int = 10) -> list[MentorSuggestion]:
-    """The mentee's top-k mentors with free places, with reasons, best first."""
-    me = features_of([mentee.id]).get(mentee.id)
-    if me is None:
+def suggestions_for(mentee: User, program: Program, limit: int | None = None) -> list[MentorSuggestion]:
+    """The mentee's best mentors with free places in ``program``, with reasons, best first.
+
+    Only that program's mentors are considered; ``limit`` defaults to the
+    program's number of suggestions. Someone who is not a mentee there gets none.
+    """
+    me = features_of(program.id, [mentee.id]).get(mentee.id)
+    if not isinstance(me, MenteeFeatures):
         return []
-    pool = load_pool(pending_uses_capacity=False)
-    ranked: list[Suggestion] = suggest(me, pool.mentors, k=k, declined=declined_pairs(mentee.id))
+    pool = load_pool(program.id, pending_uses_capacity=False)
+    ranked: list[Suggestion] = suggest(me, pool.mentors, k=limit or program.suggestions,
+                                       declined=declined_pairs(program.id, mentee.id))
     users = {u.id: u for u in db.session.scalars(
         db.select(User).where(User.id.in_([s.mentor_id for s in ranked]))
         .options(selectinload(User.profile).selectinload(Profile.tags)))}
     requested = set(db.session.scalars(db.select(Match.mentor_id).where(
-        Match.mentee_id == mentee.id, Match.status.in_(PENDING))))
+        Match.program_id == program.id, Match.mentee_id == mentee.id, Match.status.in_(PENDING))))
     return [MentorSuggestion(users[s.mentor_id], s.score,
                              [r.sentence for r in s.reasons if r.value > 0 and r.sentence],
                              s.mentor_id in requested)
             for s in ranked]
 
 
-def request_mentor(mentee: User, mentor_id: int, message: str) -> Match:
-    """A mentee asks a mentor; the mentor is told and answers later.
+def rounds_only_text(program: Program) -> str:
+    return (f"In {program.name} mentees do not ask mentors directly: the coordinator matches people "
+            "through matching rounds and you will be told when a mentor is proposed.")
 
-    The checks run with the mentee's row locked: requests sent at once (several
-    tabs, a double click) are counted one after the other, so the open-request
-    limit holds and a second identical request is refused, not a unique violation.
+
+def request_mentor(mentee: User, program: Program, mentor_id: int, message: str) -> Match:
+    """A mentee of ``program`` asks one of its mentors; the mentor is told and answers later.
+
+    The checks run with the mentee's membership row locked: requests sent at
+    once (several tabs, a double click) are counted one after the other, so
+    the program's open-request limit holds and a second identical request is
+    refused, not a unique violation. A mentor of another program is not
+    available: a match never crosses programs.
     """
-    score = _pair_score(mentee.id, mentor_id)
+    if not program.direct_requests:
+        raise MatchError(rounds_only_text(program))
+    score = _pair_score(program.id, mentee.id, mentor_id)
     with transaction():
-        lock(mentee)
+        mine = active_membership(program.id, mentee.id, ProgramRole.MENTEE)
+        if mine is None:
+            raise MatchError(f"You are not an active mentee in {program.name}.")
+        lock(mine)
         mentor = db.session.get(User, mentor_id)
-        if (mentor is None or mentor.role != Role.MENTOR or not mentor.active or mentor.profile is None
+        theirs = active_membership(program.id, mentor_id, ProgramRole.MENTOR) if mentor is not None else None
+        if (mentor is None or theirs is None or not mentor.active or mentor.profile is None
                 or must_confirm(mentor)):
             raise MatchError("That mentor is not available.")
         if must_confirm(mentee):
             raise MatchError(CONFIRM_FIRST)
-        if mentee.profile is None or not mentee.profile.is_complete:
+        if mentee.profile is None or not mentee.profile.is_complete or mine is None or not mine.is_complete():
             raise MatchError("Complete your profile before asking for a mentor.")
-        if has_active_match(mentee.id):
+        if has_active_match(program.id, mentee.id):
             raise MatchError("You already have an active mentor.")
-        if (mentee.id, mentor_id) in declined_pairs(mentee.id):
+        if (mentee.id, mentor_id) in declined_pairs(program.id, mentee.id):
             raise MatchError("This mentor declined a match with you before.")
-        if not mentor.profile.accepting_mentees or active_count(mentor_id) >= (mentor.profile.capacity or 0):
+        if not theirs.accepting_mentees or active_count(program.id, mentor_id) >= (theirs.capacity or 0):
             raise MatchError(f"{mentor.name} is not taking new mentees right now.")
-        limit = current_app.config["MAX_OPEN_REQUESTS"]
-        if open_requests(mentee) >= limit:
+        limit = program.max_open_requests
+        if open_requests(mentee, program) >= limit:
             raise MatchError(f"You can have at most {limit} open requests. Withdraw one or wait for answers.")
         if db.session.scalar(db.select(Match.id).where(
-                Match.mentee_id == mentee.id, Match.mentor_id == mentor_id, Match.status.in_(PENDING))):
+                Match.program_id == program.id, Match.mentee_id == mentee.id, Match.mentor_id == mentor_id,
+                Match.status.in_(PENDING))):
             raise MatchError(f"You have already asked {mentor.name}.")
-        match = Match(mentee_id=mentee.id, mentor_id=mentor_id, origin=MatchOrigin.REQUEST,
+        match = Match(program_id=program.id, mentee_id=mentee.id, mentor_id=mentor_id, origin=MatchOrigin.REQUEST,
                       status=MatchStatus.ACCEPTED_BY_MENTEE, message=message.strip(), score=score,
-                      expires_at=_expiry())
+                      expires_at=expiry_for(program))
         db.session.add(match)
         db.session.flush()
-        notify(mentor, Kind.REQUEST, f"{mentee.name} asked you to be their mentor.", match.id)
+        where = f" in {program.name}" if several_programs() else ""  # one program stays simple
+        notify(mentor, Kind.REQUEST, f"{mentee.name} asked you to be their mentor{where}.", match.id)
     return match
 
 
-def _pair_score(mentee_id: int, mentor_id: int) -> float | None:
-    found = features_of([mentee_id, mentor_id])
-    if mentee_id not in found or mentor_id not in found:
-        return None
-    return explain(found[mentee_id], found[mentor_id]).score
+def _pair(program_id: int, mentee_id: int, mentor_id: int) -> tuple[MenteeFeatures, MentorFeatures] | None:
+    """The engine records of a mentee and a mentor of one program, or None if either is not one there."""
+    found = features_of(program_id, [mentee_id, mentor_id])
+    mentee, mentor = found.get(mentee_id), found.get(mentor_id)
+    if isinstance(mentee, MenteeFeatures) and isinstance(mentor, MentorFeatures):
+        return mentee, mentor
+    return None
+
+
+def _pair_score(program_id: int, mentee_id: int, mentor_id: int) -> float | None:
+    pair = _pair(program_id, mentee_id, mentor_id)
+    return explain(*pair).score if pair else None
 
 
 def reasons_for(match: Match) -> list[str]:
-    """The engine's sentences for this pair, strongest first."""
-    found = features_of([match.mentee_id, match.mentor_id])
-    if match.mentee_id not in found or match.mentor_id not in found:
+    """The engine's sentences for this pair in its program, strongest first."""
+    pair = _pair(match.program_id, match.mentee_id, match.mentor_id)
+    if pair is None:
         return []
-    return [r.sentence for r in explain(found[match.mentee_id], found[match.mentor_id]).reasons
-            if r.value > 0 and r.sentence]
+    return [r.sentence for r in explain(*pair).reasons if r.value > 0 and r.sentence]
 
 
 def _check_open(match: Match) -> None:
@@ -158,7 +204,7 @@ def accept(match: Match, user: User) -> Match:
         raise MatchError("Only the two people in a match can accept it.")
     if must_confirm(user):
         raise MatchError(CONFIRM_FIRST)
-    begin_locked_for_pair(match.mentor_id, match.mentee_id)
+    begin_locked_for_pair(match.program_id, match.mentor_id, match.mentee_id)
     with transaction():
         db.session.refresh(match)
         _check_open(match)
@@ -175,11 +221,17 @@ def accept(match: Match, user: User) -> Match:
 
 
 def _activate(match: Match) -> None:
+    """Both have accepted: check the program's rules again, under the pair's lock, and start the mentorship."""
     mentor, mentee = match.mentor, match.mentee
-    capacity = mentor.profile.capacity if mentor.profile else 0
-    if active_count(match.mentor_id) >= (capacity or 0):
+    program_id = match.program_id
+    if active_membership(program_id, mentee.id, ProgramRole.MENTEE) is None:
+        raise MatchError(f"{mentee.name} is no longer an active mentee in {match.program.name}.")
+    theirs = active_membership(program_id, mentor.id, ProgramRole.MENTOR)
+    if theirs is None:
+        raise MatchError(f"{mentor.name} is no longer an active mentor in {match.program.name}.")
+    if active_count(program_id, match.mentor_id) >= (theirs.capacity or 0):
         raise MatchError(f"{mentor.name} has no free places left.")
-    if has_active_match(match.mentee_id):
+    if has_active_match(program_id, match.mentee_id):
         raise MatchError(f"{mentee.name} already has an active mentor.")
     match.status = MatchStatus.ACTIVE
     match.decided_at = utcnow()
@@ -188,8 +240,10 @@ def _activate(match: Match) -> None:
         other = mentor if who is mentee else mentee
         notify(who, Kind.ACCEPTED, f"You and {other.name} are now matched. Next: agree how you will work together.",
                match.id)
+    # The mentee's other open matches in this program end; those in other programs are theirs to keep.
     others = db.session.scalars(db.select(Match).where(
-        Match.mentee_id == match.mentee_id, Match.id != match.id, Match.status.in_(PENDING))).all()
+        Match.program_id == program_id, Match.mentee_id == match.mentee_id, Match.id != match.id,
+        Match.status.in_(PENDING))).all()
     for other in others:
         other.status = MatchStatus.WITHDRAWN
         other.decided_at = utcnow()
@@ -219,8 +273,8 @@ def decline(match: Match, user: User, reason: str, note: str = "") -> Match:
 
 
 def withdraw(match: Match, user: User) -> Match:
-    """The requesting mentee, or a coordinator, withdraws a pending match."""
-    allowed = user.is_coordinator or (user.id == match.mentee_id and match.origin == MatchOrigin.REQUEST)
+    """The requesting mentee, or a coordinator of the match's program, withdraws a pending match."""
+    allowed = user.coordinates(match.program_id) or (user.id == match.mentee_id and match.origin == MatchOrigin.REQUEST)
     if not allowed:
         raise MatchError("Only the mentee who asked, or a coordinator, can withdraw this.")
     with transaction():
@@ -235,11 +289,14 @@ def withdraw(match: Match, user: User) -> Match:
     return match
 
 
-def withdraw_open_matches_of(user: User) -> int:
-    """Withdraw every pending match of someone leaving the program, telling the other side."""
+def withdraw_open_matches_of(user: User, program_id: int | None = None) -> int:
+    """Withdraw every pending match of someone leaving a program (every program when None), telling the other side."""
     with transaction():
-        pending = db.session.scalars(db.select(Match).where(
-            or_(Match.mentee_id == user.id, Match.mentor_id == user.id), Match.status.in_(PENDING))).all()
+        query = db.select(Match).where(or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
+                                       Match.status.in_(PENDING))
+        if program_id is not None:
+            query = query.where(Match.program_id == program_id)
+        pending = db.session.scalars(query).all()
         for match in pending:
             match.status = MatchStatus.WITHDRAWN
             match.closed_by_id = user.id
@@ -271,9 +328,12 @@ def expire_overdue(now: datetime | None = None) -> int:
 
 
 def match_for(user: User, match_id: int) -> Match | None:
-    """The match if ``user`` is one of the pair or a coordinator; None otherwise (a 404)."""
+    """The match if ``user`` is one of the pair or coordinates its program; None otherwise (a 404).
+
+    Reached by id whatever program the person works in now: the match carries its own.
+    """
     match = db.session.get(Match, match_id)
-    if match is None or not (user.is_coordinator or match.involves(user)):
+    if match is None or not (match.involves(user) or user.coordinates(match.program_id)):
         return None
     return match
 
@@ -286,9 +346,11 @@ class MyMatches:
     past: list[Match]
 
 
-def matches_of(user: User, past_limit: int = 20) -> MyMatches:
-    """A participant's matches, grouped for their pages (three queries)."""
+def matches_of(user: User, program_id: int | None = None, past_limit: int = 20) -> MyMatches:
+    """A participant's matches in one program (every program when None), grouped for their pages (three queries)."""
     mine = or_(Match.mentee_id == user.id, Match.mentor_id == user.id)
+    if program_id is not None:
+        mine = mine & (Match.program_id == program_id)
     load = (selectinload(Match.mentee), selectinload(Match.mentor))
     current = db.session.scalars(db.select(Match).where(mine, Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
                                  .options(*load).order_by(Match.created_at.desc())).all()

@@ -1,27 +1,25 @@
-"""A coordinator pairs two people by hand.
+"""A coordinator pairs two members of their program by hand.
 
-The pair becomes a ``manual`` proposal that both must still accept. Rules
-the program may bend (capacity, meeting modes, incomplete profiles) give
-warnings the coordinator must confirm; impossible pairs raise ``MatchError``.
+The pair becomes a ``manual`` proposal in that program that both must still
+accept. Rules the program may bend (capacity, accepting mentees, meeting
+modes, incomplete profiles) give warnings the coordinator must confirm;
+impossible pairs (not members of the program on those sides, already
+paired) raise ``MatchError``. A pair never crosses programs.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from mentormatch.extensions import db
-from mentormatch.matching import explain
+from mentormatch.matching import MenteeFeatures, MentorFeatures, explain
 from mentormatch.matching.scoring import forbidden_reason
-from mentormatch.models import PENDING, Match, MatchOrigin, MatchStatus, Role, User
-from mentormatch.models.user import utcnow
+from mentormatch.models import PENDING, Match, MatchOrigin, MatchStatus, Membership, Program, ProgramRole, User
 from mentormatch.services.accounts import find_user_by_email, must_confirm
 from mentormatch.services.console import audit
-from mentormatch.services.matches import MatchError
+from mentormatch.services.matches import MatchError, active_membership, expiry_for, taken_places
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of
 from mentormatch.services.rounds import RoundError, proposal_text
@@ -36,79 +34,100 @@ class PairNeedsConfirmation(RoundError):
         self.warnings = warnings
 
 
-def _participant(email: str, role: Role) -> User:
-    user = find_user_by_email(email)
-    if user is None or user.role != role:
-        raise MatchError(f"No {role} has the email {email.strip()}.")
+def _member(program: Program, user: User | None, role: ProgramRole, named: str) -> tuple[User, Membership]:
+    """``user`` and their active membership in ``program`` on ``role``'s side; ``MatchError`` otherwise."""
+    found = active_membership(program.id, user.id, role) if user is not None else None
+    if user is None or found is None:
+        raise MatchError(f"No active {role} of {program.name} {named}.")
     if not user.active:
         raise MatchError(f"{user.name}'s account is deactivated.")
-    return user
+    return user, found
 
 
-def pair_warnings(mentee: User, mentor: User) -> list[str]:
-    """Why pairing these two goes against the program's rules (empty if it does not)."""
+def find_pair(program: Program, mentee_email: str, mentor_email: str) -> tuple[User, User]:
+    """The mentee and the mentor of ``program`` named by email; ``MatchError`` if either is not one there."""
+    mentee, _ = _member(program, find_user_by_email(mentee_email), ProgramRole.MENTEE,
+                        f"has the email {mentee_email.strip()}")
+    mentor, _ = _member(program, find_user_by_email(mentor_email), ProgramRole.MENTOR,
+                        f"has the email {mentor_email.strip()}")
+    return mentee, mentor
+
+
+def pair_warnings(program: Program, mentee: User, mentor: User) -> list[str]:
+    """Why pairing these two members of ``program`` goes against its rules (empty if it does not)."""
     warnings: list[str] = []
-    found = features_of([mentee.id, mentor.id])
-    if mentee.id not in found or mentee.profile is None or not mentee.profile.is_complete:
+    found = features_of(program.id, [mentee.id, mentor.id])
+    mine = active_membership(program.id, mentee.id, ProgramRole.MENTEE)
+    theirs = active_membership(program.id, mentor.id, ProgramRole.MENTOR)
+    if (mentee.profile is None or not mentee.profile.is_complete or mine is None or not mine.is_complete()
+            or not isinstance(found.get(mentee.id), MenteeFeatures)):
         warnings.append(f"{mentee.name}'s profile is incomplete.")
-    if mentor.id not in found or mentor.profile is None or not mentor.profile.is_complete:
+    if (mentor.profile is None or not mentor.profile.is_complete or theirs is None or not theirs.is_complete()
+            or not isinstance(found.get(mentor.id), MentorFeatures)):
         warnings.append(f"{mentor.name}'s profile is incomplete.")
-    capacity = (mentor.profile.capacity or 0) if mentor.profile else 0
-    taken = db.session.scalar(db.select(func.count()).select_from(Match).where(
-        Match.mentor_id == mentor.id, Match.status.in_((MatchStatus.ACTIVE, *PENDING))))
+    capacity = (theirs.capacity or 0) if theirs is not None else 0
+    taken = taken_places(program.id, mentor.id)
     if taken >= capacity:
         warnings.append(f"{mentor.name} is full: {taken} of {capacity} places are taken or proposed.")
-    if mentor.profile is not None and not mentor.profile.accepting_mentees:
+    if theirs is not None and not theirs.accepting_mentees:
         warnings.append(f"{mentor.name} is not accepting new mentees.")
-    if mentee.id in found and mentor.id in found:
-        reason = forbidden_reason(found[mentee.id], replace(found[mentor.id], capacity=max(1, capacity - taken)),
-                                  declined=declined_pairs(mentee.id))
+    e, o = found.get(mentee.id), found.get(mentor.id)
+    if isinstance(e, MenteeFeatures) and isinstance(o, MentorFeatures):
+        reason = forbidden_reason(e, replace(o, capacity=max(1, capacity - taken)),
+                                  declined=declined_pairs(program.id, mentee.id))
         if reason:
             warnings.append(f"The matching rules forbid this pair: {reason.lower()}.")
     return warnings
 
 
-def find_pair(mentee_email: str, mentor_email: str) -> tuple[User, User]:
-    """The mentee and the mentor named by email; ``MatchError`` if either is not one."""
-    return _participant(mentee_email, Role.MENTEE), _participant(mentor_email, Role.MENTOR)
+def pair_by_hand(program: Program, mentee_id: int, mentor_id: int, coordinator: User,
+                 confirmed: bool = False) -> Match:
+    """Propose, in ``program``, a pair chosen by its coordinator; both must still accept.
 
-
-def pair_by_hand(coordinator: User, mentee_email: str, mentor_email: str, confirmed: bool = False) -> Match:
-    """Propose a pair chosen by the coordinator; both must still accept.
-
-    Raises ``MatchError`` when the pair cannot exist (wrong people, already
-    paired) and ``PairNeedsConfirmation`` when it breaks a rule the
-    coordinator may override.
+    Raises ``MatchError`` when the pair cannot exist (not active members of
+    ``program`` on those sides, already paired, not a coordinator of it) and
+    ``PairNeedsConfirmation`` when it breaks a rule the coordinator may override.
     """
-    mentee, mentor = find_pair(mentee_email, mentor_email)
+    if not coordinator.coordinates(program.id):
+        raise MatchError(f"Only a coordinator of {program.name} can pair its members.")
+    mentee, _ = _member(program, db.session.get(User, mentee_id), ProgramRole.MENTEE, f"has the id {mentee_id}")
+    mentor, _ = _member(program, db.session.get(User, mentor_id), ProgramRole.MENTOR, f"has the id {mentor_id}")
     for someone in (mentee, mentor):
         if must_confirm(someone):
             raise MatchError(f"{someone.name} has not confirmed their email address yet.")
-    if db.session.scalar(db.select(Match.id).where(Match.mentee_id == mentee.id, Match.status == MatchStatus.ACTIVE)):
+    if db.session.scalar(db.select(Match.id).where(Match.program_id == program.id, Match.mentee_id == mentee.id,
+                                                   Match.status == MatchStatus.ACTIVE)):
         raise MatchError(f"{mentee.name} already has an active mentor.")
-    if db.session.scalar(db.select(Match.id).where(Match.mentee_id == mentee.id, Match.mentor_id == mentor.id,
-                                                   Match.status.in_(PENDING))):
+    if db.session.scalar(db.select(Match.id).where(Match.program_id == program.id, Match.mentee_id == mentee.id,
+                                                   Match.mentor_id == mentor.id, Match.status.in_(PENDING))):
         raise MatchError(f"{mentee.name} and {mentor.name} already have an open match.")
-    warnings = pair_warnings(mentee, mentor)
+    warnings = pair_warnings(program, mentee, mentor)
     if warnings and not confirmed:
         raise PairNeedsConfirmation(warnings)
-    found = features_of([mentee.id, mentor.id])
-    score = (explain(found[mentee.id], found[mentor.id]).score
-             if mentee.id in found and mentor.id in found else None)
+    found = features_of(program.id, [mentee.id, mentor.id])
+    e, o = found.get(mentee.id), found.get(mentor.id)
+    score = explain(e, o).score if isinstance(e, MenteeFeatures) and isinstance(o, MentorFeatures) else None
     try:
         with transaction():
-            match = Match(mentee_id=mentee.id, mentor_id=mentor.id, origin=MatchOrigin.MANUAL,
-                          status=MatchStatus.PROPOSED, score=score, closed_by_id=None,
-                          expires_at=utcnow() + timedelta(days=current_app.config["MATCH_EXPIRY_DAYS"]))
+            match = Match(program_id=program.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                          origin=MatchOrigin.MANUAL, status=MatchStatus.PROPOSED, score=score, closed_by_id=None,
+                          expires_at=expiry_for(program))
             db.session.add(match)
             db.session.flush()
             notify(mentee, Kind.PROPOSAL, proposal_text(mentor.name, "mentor"), match.id)
             notify(mentor, Kind.PROPOSAL, proposal_text(mentee.name, "mentee"), match.id)
             audit.record(coordinator, "override" if warnings else "manual_pair",
                          f"Paired {mentee.name} with {mentor.name} by hand" + (" despite warnings" if warnings else ""),
-                         target=match, after={"mentee_id": mentee.id, "mentor_id": mentor.id,
-                                              "score": float(score) if score is not None else None,
-                                              "warnings": warnings})
+                         target=match, program=program,
+                         after={"mentee_id": mentee.id, "mentor_id": mentor.id,
+                                "score": float(score) if score is not None else None, "warnings": warnings})
     except IntegrityError as error:
         raise MatchError(f"{mentee.name} and {mentor.name} already have an open match.") from error
     return match
+
+
+def pair_by_email(program: Program, mentee_email: str, mentor_email: str, coordinator: User,
+                  confirmed: bool = False) -> Match:
+    """``pair_by_hand`` for the coordinator's form, which names the two people by email."""
+    mentee, mentor = find_pair(program, mentee_email, mentor_email)
+    return pair_by_hand(program, mentee.id, mentor.id, coordinator, confirmed=confirmed)

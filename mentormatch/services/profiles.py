@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mentormatch.extensions import db
-from mentormatch.models import Profile, Role, TagKind, User
+from mentormatch.models import Profile, TagKind, User
 from mentormatch.services.transactions import transaction
 
 
 @dataclass
 class ProfileInput:
-    """Validated profile values, as the form or an import hands them over."""
+    """Validated person-level profile values, as the form or an import hands them over.
+
+    What belongs to one program (a mentee's goals there, a mentor's capacity) is a
+    ``services.programs.MembershipInput``.
+    """
 
     job_title: str
     organisation: str
@@ -23,19 +27,12 @@ class ProfileInput:
     bio: str = ""
     specialties: list[str] = field(default_factory=list)
     credentials: list[str] = field(default_factory=list)
-    goals: list[str] = field(default_factory=list)
-    # mentees only
-    credentials_sought: list[str] = field(default_factory=list)
-    hopes: str = ""
-    # mentors only
-    capacity: int | None = None
-    accepting_mentees: bool = False
+    goals: list[str] = field(default_factory=list)  # goals this person can help others with, as a mentor
+    hopes: str = ""  # as a mentee: what they hope to get from mentoring
 
 
 def apply_profile(user: User, data: ProfileInput) -> Profile:
     """Copy ``data`` onto the user's profile (created if missing) without committing."""
-    if user.role == Role.COORDINATOR:
-        raise ValueError("coordinators have no participant profile")
     profile = user.profile or Profile(user=user)
     profile.job_title = data.job_title.strip()
     profile.organisation = data.organisation.strip()
@@ -45,19 +42,10 @@ def apply_profile(user: User, data: ProfileInput) -> Profile:
     profile.meeting_frequency = data.meeting_frequency
     profile.shift = data.shift
     profile.bio = data.bio.strip()
+    profile.hopes = data.hopes.strip()
     profile.replace_codes(TagKind.SPECIALTY, data.specialties)
     profile.replace_codes(TagKind.CREDENTIAL, data.credentials)
     profile.replace_codes(TagKind.GOAL, data.goals)
-    if user.role == Role.MENTEE:
-        profile.replace_codes(TagKind.CREDENTIAL_SOUGHT, data.credentials_sought)
-        profile.hopes = data.hopes.strip()
-        profile.capacity = None
-        profile.accepting_mentees = False
-    else:
-        profile.replace_codes(TagKind.CREDENTIAL_SOUGHT, [])
-        profile.hopes = ""
-        profile.capacity = data.capacity
-        profile.accepting_mentees = data.accepting_mentees
     db.session.add(profile)
     return profile
 

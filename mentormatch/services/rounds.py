@@ -1,6 +1,9 @@
-"""Matching rounds and the coordinator's hand work: preview, publish, withdraw, pair, end.
+"""Matching rounds and the coordinator's hand work: preview, publish, withdraw, end.
 
-A round runs the engine over the whole pool (``services.pool.load_pool``).
+A round belongs to one program and runs the engine over that program's pool
+(``services.pool.load_pool``): it never proposes people of another program.
+The program's matching method and weights are the round's defaults
+(``default_params``).
 ``preview_round`` only reads, so a coordinator can repeat it with other
 weights or exclusions as often as they like; ``publish_round`` re-runs it
 with the same parameters and writes every proposal and notification with
@@ -13,11 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, fields
 
 import numpy as np
-from flask import current_app
 from sqlalchemy import func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
@@ -25,11 +26,11 @@ from sqlalchemy.orm import aliased, selectinload
 from mentormatch.extensions import db
 from mentormatch.matching import CRITERIA, MenteeFeatures, MentorFeatures, Weights, assign, score_matrix
 from mentormatch.matching.scoring import MODE_CLASH, MODE_INDEX, score_parts
-from mentormatch.models import PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, User
+from mentormatch.models import PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, Program, User
 from mentormatch.models.match import RoundStatus
 from mentormatch.models.user import utcnow
 from mentormatch.services.console import audit
-from mentormatch.services.matches import withdraw
+from mentormatch.services.matches import expiry_for, withdraw
 from mentormatch.services.notifications import Kind, notification_email
 from mentormatch.services.paging import Page, bounds
 from mentormatch.services.pool import Pool, load_pool
@@ -41,7 +42,7 @@ METHODS = ("optimal", "stable")
 BUCKETS = 10  # score distribution in 0.1-wide buckets
 NO_TIME_WINDOW = 0.25  # schedule criterion at or below this: hours and shifts do not meet
 REASON_BLOCK = 256  # unmatched mentees whose criteria are computed at once
-ROUND_LOCK_KEY = 7_340_021  # PostgreSQL advisory lock shared by everything that proposes in bulk
+ROUND_LOCK_KEY = 7_340_021  # PostgreSQL advisory lock (with the program's id) for what proposes in bulk
 
 NO_SPECIALTY = "No mentor in their specialty"
 NO_MODE = "No mentor offers their meeting mode"
@@ -137,6 +138,18 @@ class RoundPreview:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+def default_params(program: Program) -> RoundParams:
+    """The round form's starting point: the program's matching method and weights ({} = the engine's defaults)."""
+    names = {f.name for f in fields(Weights)}
+    known = {name: value for name, value in (program.weights or {}).items() if name in names}
+    try:
+        weights = Weights(**known)
+    except (TypeError, ValueError):
+        weights = Weights()
+    method = program.matching_method if program.matching_method in METHODS else "optimal"
+    return RoundParams(method=method, weights=weights)
+
+
 class RoundChanged(RoundError):
     """The pool changed since the preview; ``preview`` is what publishing would do now."""
 
@@ -153,17 +166,17 @@ class _Run:
     assignment: np.ndarray
 
 
-def _sorted_pool() -> Pool:
-    """The pool in id order, so the same program always gives the same result."""
-    pool = load_pool()
+def _sorted_pool(program_id: int) -> Pool:
+    """The program's pool in id order, so the same program always gives the same result."""
+    pool = load_pool(program_id)
     pool.mentees.sort(key=lambda m: m.id)
     pool.mentors.sort(key=lambda m: m.id)
     return pool
 
 
-def _run(params: RoundParams, timings: dict[str, float]) -> _Run:
+def _run(program: Program, params: RoundParams, timings: dict[str, float]) -> _Run:
     started = time.perf_counter()
-    pool = _sorted_pool()
+    pool = _sorted_pool(program.id)
     read = time.perf_counter()
     scores = score_matrix(pool.mentees, pool.mentors, params.weights,
                           declined=pool.declined, excluded=params.excluded)
@@ -248,10 +261,10 @@ def _preview(run: _Run, params: RoundParams, timings: dict[str, float]) -> Round
     return preview
 
 
-def preview_round(params: RoundParams) -> RoundPreview:
-    """Run the engine over the pool and describe the result; writes nothing."""
+def preview_round(program: Program, params: RoundParams) -> RoundPreview:
+    """Run the engine over the program's pool and describe the result; writes nothing."""
     timings: dict[str, float] = {}
-    preview = _preview(_run(params, timings), params, timings)
+    preview = _preview(_run(program, params, timings), params, timings)
     db.session.rollback()  # end the read-only transaction rather than leave it idle
     return preview
 
@@ -262,20 +275,22 @@ class PublishResult:
     timings: dict[str, float]
 
 
-def _begin_exclusive() -> None:
-    """Start a transaction in which no other bulk proposal can interleave.
+def _begin_exclusive(program_id: int) -> None:
+    """Start a transaction in which no other bulk proposal in the program can interleave.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: BEGIN IMMEDIATE.
-    Acceptances lock their mentor (services.transactions), so capacity
-    stays honest either way; this keeps two coordinators from publishing the
-    same pool twice.
+    PostgreSQL: a transaction-scoped advisory lock on (ROUND_LOCK_KEY, program
+    id), so rounds of different programs do not wait for each other. SQLite:
+    BEGIN IMMEDIATE. Acceptances lock their pair's memberships
+    (services.transactions), so capacity stays honest either way; this keeps
+    two coordinators from publishing the same pool twice.
     """
     if db.session().in_transaction():
         db.session.commit()
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.connection(execution_options={"sqlite_immediate": True})
     else:
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROUND_LOCK_KEY})
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key, :program)"),
+                           {"key": ROUND_LOCK_KEY, "program": program_id})
 
 
 def _bulk_notify(rows: list[tuple[int, str, str, str, int]], kind: Kind) -> None:
@@ -304,17 +319,24 @@ def _round_people(round_id: int, *statuses: str):
     return db.session.execute(query).all()
 
 
-def publish_round(params: RoundParams, coordinator: User, expected_digest: str | None = None) -> PublishResult:
-    """Re-run the previewed round and propose every pair, telling both sides.
+def _check_coordinator(program_id: int, coordinator: User) -> None:
+    if not coordinator.coordinates(program_id):
+        raise RoundError("Only a coordinator of this program can do that.")
+
+
+def publish_round(program: Program, params: RoundParams, coordinator: User,
+                  expected_digest: str | None = None) -> PublishResult:
+    """Re-run the previewed round over the program's pool and propose every pair, telling both sides.
 
     Raises ``RoundChanged`` when ``expected_digest`` no longer matches what
     the engine proposes, and ``RoundError`` when nobody would be matched.
     """
+    _check_coordinator(program.id, coordinator)
     timings: dict[str, float] = {}
     try:
         with transaction():
-            _begin_exclusive()
-            run = _run(params, timings)
+            _begin_exclusive(program.id)
+            run = _run(program, params, timings)
             found = _pairs(run)
             if expected_digest is not None and _digest([(e, o) for e, o, _ in found]) != expected_digest:
                 raise RoundChanged(_preview(run, params, timings))
@@ -322,16 +344,16 @@ def publish_round(params: RoundParams, coordinator: User, expected_digest: str |
                 raise RoundError("Nothing to publish: this round would not match anybody.")
             started = time.perf_counter()
             now = utcnow()
-            expires = now + timedelta(days=current_app.config["MATCH_EXPIRY_DAYS"])
+            expires = expiry_for(program)
             matching_round = MatchingRound(
-                created_by_id=coordinator.id, method=params.method, status=RoundStatus.PUBLISHED,
+                program_id=program.id, created_by_id=coordinator.id, method=params.method, status=RoundStatus.PUBLISHED,
                 weights={name: getattr(params.weights, name) for name in CRITERIA},
                 excluded_pairs=sorted([e, o] for e, o in params.excluded),
                 proposals=len(found), total_score=float(sum(s for _, _, s in found)), created_at=now)
             db.session.add(matching_round)
             db.session.flush()
             insert_rows(Match.__table__, [
-                {"mentee_id": e, "mentor_id": o, "status": MatchStatus.PROPOSED.value,
+                {"program_id": program.id, "mentee_id": e, "mentor_id": o, "status": MatchStatus.PROPOSED.value,
                  "origin": MatchOrigin.ROUND.value, "round_id": matching_round.id, "score": s,
                  "message": "", "decline_note": "", "created_at": now, "expires_at": expires}
                 for e, o, s in found])
@@ -343,6 +365,7 @@ def publish_round(params: RoundParams, coordinator: User, expected_digest: str |
             _bulk_notify(notices, Kind.PROPOSAL)
             audit.record(coordinator, "round_published",
                          f"Published round {matching_round.id}: {len(found)} proposals", target=matching_round,
+                         program=program,
                          after={"method": params.method, "proposals": len(found),
                                 "total_score": round(matching_round.total_score, 4),
                                 "weights": matching_round.weights, "excluded_pairs": len(params.excluded)})
@@ -354,9 +377,13 @@ def publish_round(params: RoundParams, coordinator: User, expected_digest: str |
 
 
 def withdraw_round(matching_round: MatchingRound, coordinator: User) -> int:
-    """Withdraw every proposal of a round nobody has answered yet; returns how many."""
+    """Withdraw every proposal of a round nobody has answered yet; returns how many.
+
+    The round's program is the one worked on: ``coordinator`` must run it.
+    """
+    _check_coordinator(matching_round.program_id, coordinator)
     with transaction():
-        _begin_exclusive()
+        _begin_exclusive(matching_round.program_id)
         db.session.refresh(matching_round)
         if matching_round.status != RoundStatus.PUBLISHED:
             raise RoundError("This round was withdrawn already.")
@@ -380,7 +407,8 @@ def withdraw_round(matching_round: MatchingRound, coordinator: User) -> int:
             notices += [(e_id, e_mail, e_name, body, match_id), (o_id, o_mail, o_name, body, match_id)]
         _bulk_notify(notices, Kind.WITHDRAWN)
         audit.record(coordinator, "round_withdrawn", f"Withdrew round {matching_round.id}: {len(people)} proposals",
-                     target=matching_round, before={"status": RoundStatus.PUBLISHED.value},
+                     target=matching_round, program=matching_round.program_id,
+                     before={"status": RoundStatus.PUBLISHED.value},
                      after={"status": RoundStatus.WITHDRAWN.value, "withdrawn_proposals": len(people)})
     return len(people)
 
@@ -408,12 +436,14 @@ class RoundSummary:
 
 
 
-def rounds_page(page: int, per_page: int) -> Page:
-    """One page of rounds, newest first, with their matches counted by status (three queries)."""
-    total = db.session.scalar(db.select(func.count()).select_from(MatchingRound))
+def rounds_page(program: Program, page: int, per_page: int) -> Page:
+    """One page of the program's rounds, newest first, with their matches counted by status (three queries)."""
+    total = db.session.scalar(db.select(func.count()).select_from(MatchingRound)
+                              .where(MatchingRound.program_id == program.id))
     page, pages = bounds(total, page, per_page)
     rounds = db.session.scalars(
-        db.select(MatchingRound).options(selectinload(MatchingRound.created_by))
+        db.select(MatchingRound).where(MatchingRound.program_id == program.id)
+        .options(selectinload(MatchingRound.created_by))
         .order_by(MatchingRound.created_at.desc(), MatchingRound.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
     counts: dict[int, dict[str, int]] = {r.id: {} for r in rounds}
@@ -425,31 +455,37 @@ def rounds_page(page: int, per_page: int) -> Page:
     return Page([RoundSummary(r, counts[r.id]) for r in rounds], page, pages, total)
 
 
-def pending_proposals(page: int, per_page: int) -> Page:
-    """One page of matches still waiting for an answer, oldest first (two queries plus names)."""
-    total = db.session.scalar(db.select(func.count()).select_from(Match).where(Match.status.in_(PENDING)))
+def pending_proposals(program: Program, page: int, per_page: int) -> Page:
+    """One page of the program's matches still waiting for an answer, oldest first (two queries plus names)."""
+    waiting = (Match.program_id == program.id) & Match.status.in_(PENDING)
+    total = db.session.scalar(db.select(func.count()).select_from(Match).where(waiting))
     page, pages = bounds(total, page, per_page)
     items = db.session.scalars(
-        db.select(Match).where(Match.status.in_(PENDING))
+        db.select(Match).where(waiting)
         .options(selectinload(Match.mentee), selectinload(Match.mentor))
         .order_by(Match.created_at, Match.id).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(items), page, pages, total)
 
 
 def end_proposal(match: Match, coordinator: User) -> Match:
-    """A coordinator ends (withdraws) one pending proposal; both sides are told and the audit log keeps it."""
+    """A coordinator of the match's program ends (withdraws) one pending proposal; both sides are told
+    and the audit log keeps it."""
     before = match.status
     with transaction():
         withdraw(match, coordinator)
         audit.record(coordinator, "proposal_ended", f"Ended the proposal between {match.mentee.name} and "
-                                                    f"{match.mentor.name}", target=match,
+                                                    f"{match.mentor.name}", target=match, program=match.program_id,
                      before={"status": str(before)}, after={"status": MatchStatus.WITHDRAWN.value})
     return match
 
 
-def get_round(round_id: int) -> MatchingRound | None:
-    return db.session.get(MatchingRound, round_id)
+def get_round(program: Program, round_id: int) -> MatchingRound | None:
+    """One of the program's rounds; None for a round of another program (a 404)."""
+    found = db.session.get(MatchingRound, round_id)
+    return found if found is not None and found.program_id == program.id else None
 
 
-def get_match(match_id: int) -> Match | None:
-    return db.session.get(Match, match_id)
+def get_match(program: Program, match_id: int) -> Match | None:
+    """One of the program's matches; None for a match of another program (a 404)."""
+    found = db.session.get(Match, match_id)
+    return found if found is not None and found.program_id == program.id else None

@@ -10,7 +10,7 @@ from typing import Callable, Iterator, ParamSpec, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from mentormatch.extensions import db
-from mentormatch.models import User
+from mentormatch.models import Membership
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -95,16 +95,18 @@ def lock(*rows: db.Model) -> None:
         session.expire_all()
 
 
-def begin_locked_for_pair(mentor_id: int, mentee_id: int) -> None:
-    """Start a transaction that no other one changing this mentor's or this mentee's matches can interleave with.
+def begin_locked_for_pair(program_id: int, mentor_id: int, mentee_id: int) -> None:
+    """Start a transaction that no other one changing this mentor's or this mentee's matches in
+    ``program_id`` can interleave with.
 
-    PostgreSQL: lock both people's rows (SELECT ... FOR NO KEY UPDATE), so
-    two acceptances for one mentor (capacity) or for one mentee (one active
-    match) run one after the other; rows are locked in id order, the same
-    in every transaction, so two acceptances cannot wait for each other.
-    SQLite: BEGIN IMMEDIATE takes the database write lock before anything
-    is read. Must be the first statement of its transaction, so whatever
-    the session was reading is committed first.
+    PostgreSQL: lock both people's membership rows in the program (SELECT ...
+    FOR NO KEY UPDATE), so two acceptances for one mentor (the membership's
+    capacity) or for one mentee (one active match per program) run one after
+    the other, while acceptances in another program do not wait; rows are
+    locked in id order, the same in every transaction, so two acceptances
+    cannot wait for each other. SQLite: BEGIN IMMEDIATE takes the database
+    write lock before anything is read. Must be the first statement of its
+    transaction, so whatever the session was reading is committed first.
     """
     if db.session().in_transaction():
         db.session.commit()
@@ -114,8 +116,9 @@ def begin_locked_for_pair(mentor_id: int, mentee_id: int) -> None:
         # FOR NO KEY UPDATE: acceptances for one mentor still wait for each other, but
         # the FOR KEY SHARE locks that foreign-key checks take (a notification to
         # another mentor) pass, so two mentors accepting at once cannot deadlock.
-        db.session.execute(db.select(User.id).where(User.id.in_((mentor_id, mentee_id)))
-                           .order_by(User.id).with_for_update(key_share=True))
+        db.session.execute(db.select(Membership.id).where(
+            Membership.program_id == program_id, Membership.user_id.in_((mentor_id, mentee_id)))
+            .order_by(Membership.id).with_for_update(key_share=True))
 
 
 # PostgreSQL's codes for "try the transaction again": deadlock_detected, serialization_failure.

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from mentormatch.extensions import db
 from mentormatch.services import agreements, matches
 from tests.browser.test_accessibility import serious_violations
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, default_program, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def matched(app):
     with app.app_context():
         mentee = make_user("mentee", name="Dana Okafor", meeting_frequency="biweekly")
         mentor = make_user("mentor", name="Grace Ho")
-        match = matches.request_mentor(mentee, mentor.id, "")
+        match = matches.request_mentor(mentee, default_program(), mentor.id, "")
         matches.accept(match, mentor)
         emails = mentee.email, mentor.email
         db.session.remove()
@@ -52,7 +52,7 @@ def test_a_pair_confirms_their_agreement_and_logs_a_meeting(browser: Browser, li
     _log_in(mentee, live_server, mentee_email)
     mentee.goto(f"{live_server}/home")
     expect(mentee.get_by_role("row", name=re.compile("Grace Ho"))).to_contain_text("Agree your terms first")
-    mentee.get_by_role("link", name="Grace Ho").click()
+    mentee.get_by_role("row", name=re.compile("Grace Ho")).get_by_role("link", name="Grace Ho").click()
     mentee.get_by_role("button", name="Propose terms").click()
     # The form starts from the mentee's profile: every two weeks, six months.
     expect(mentee.get_by_label("How often you will meet")).to_have_value("biweekly")
@@ -98,7 +98,7 @@ def test_a_pair_confirms_their_agreement_and_logs_a_meeting(browser: Browser, li
 
     mentee.goto(f"{live_server}/home")
     expect(mentee.get_by_role("row", name=re.compile("Grace Ho"))).to_contain_text("On track")
-    mentee.get_by_role("link", name="Grace Ho").click()
+    mentee.get_by_role("row", name=re.compile("Grace Ho")).get_by_role("link", name="Grace Ho").click()
     meeting = mentee.locator("#meetings article").first
     expect(meeting).to_contain_text("60 minutes")
     expect(meeting).to_contain_text("Hematology, QC charts")

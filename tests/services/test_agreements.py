@@ -10,11 +10,11 @@ from icalendar import Calendar
 from sqlalchemy import event
 
 from mentormatch.extensions import db
-from mentormatch.models import AgreementStatus, MatchStatus, Meeting, PrivateNote, User, VersionStatus
+from mentormatch.models import AgreementStatus, MatchStatus, Meeting, Membership, PrivateNote, User, VersionStatus
 from mentormatch.services import agreements, matches
 from mentormatch.services.agreements import AgreementError, MeetingInput, TermsInput
 from mentormatch.services.agreements.cadence import DUE_SOON, ON_TRACK, OVERDUE, cadence_of
-from tests.factories import make_user
+from tests.factories import default_program, join, make_program, make_user
 
 START = date(2027, 1, 4)
 TODAY = date(2027, 1, 4)
@@ -29,7 +29,7 @@ def terms(**overrides) -> TermsInput:
 
 
 def activate(mentee, mentor):
-    match = matches.request_mentor(mentee, mentor.id, "")
+    match = matches.request_mentor(mentee, default_program(), mentor.id, "")
     matches.accept(match, mentor)
     return match.agreement
 
@@ -180,16 +180,32 @@ def test_the_default_terms_come_from_the_mentee_profile_and_run_six_months(pair)
     assert default.topics == ["goal:certification", "goal:mlt_to_mls"]
 
 
+def test_the_default_terms_take_the_goals_sought_and_the_length_of_the_pairs_program(app_ctx):
+    program = make_program("Blood bank specialist preparation", agreement_months=3)
+    mentee = make_user("mentee", goals=["networking"])  # a mentee in the default program, seeking networking
+    join(mentee, "mentee", program, goals=["specialist_certification"])
+    mentor = make_user("mentor", program=program)
+    match = matches.request_mentor(mentee, program, mentor.id, "")
+    matches.accept(match, mentor)
+    default = agreements.default_terms(match.agreement, on=date(2027, 1, 31))
+    assert default.topics == ["goal:specialist_certification"]
+    assert default.end_date == date(2027, 4, 30)
+
+
 # Access: the pair, and coordinators for reading only.
 
 def test_only_the_pair_may_change_an_agreement_and_coordinators_only_read(agreed):
     mentee, mentor, agreement = agreed
     stranger, coordinator = make_user("mentor"), make_user("coordinator")
+    elsewhere = make_user("coordinator", program=make_program("Supervisor and leadership track"))
     assert agreements.agreement_for(mentee, agreement.id) is agreement
     assert agreements.agreement_for(mentor, agreement.id, write=True) is agreement
     assert agreements.agreement_for(stranger, agreement.id) is None
     assert agreements.agreement_for(coordinator, agreement.id) is agreement
     assert agreements.agreement_for(coordinator, agreement.id, write=True) is None
+    assert agreements.agreement_for(elsewhere, agreement.id) is None  # coordinates another program only
+    with pytest.raises(AgreementError, match="Only the pair or a coordinator"):
+        agreements.end_agreement(agreement, elsewhere, "other")
     for outsider in (stranger, coordinator):
         with pytest.raises(AgreementError):
             agreements.propose_terms(agreement, outsider, terms(mode="either"), on=TODAY)
@@ -308,9 +324,9 @@ def test_ending_keeps_the_history_frees_the_mentor_and_opens_feedback(agreed):
     waiting = agreements.propose_terms(agreement, mentor, terms(mode="in_person"), on=TODAY)
     with pytest.raises(AgreementError, match="when the agreement ends"):
         agreements.leave_feedback(agreement, mentee, 5)
-    assert matches.active_count(mentor.id) == 1
+    assert matches.active_count(default_program().id, mentor.id) == 1
     agreements.end_agreement(agreement, make_user("coordinator"), "left_organisation", "Moved to another lab")
-    assert matches.active_count(mentor.id) == 0
+    assert matches.active_count(default_program().id, mentor.id) == 0
     assert agreement.match.status == MatchStatus.ENDED and agreement.end_reason == "left_organisation"
     assert waiting.status == VersionStatus.SUPERSEDED
     assert len(agreements.meetings_for(agreement, mentee)) == 1 and agreement.current_terms is not None
@@ -369,7 +385,8 @@ def test_a_mentors_pairs_load_in_a_fixed_number_of_queries(app_ctx):
         assert count == 1, count  # pairs, the other person, current terms, a waiting proposal, last meeting
     pairs = agreements.pairs_of(mentor, on=date(2027, 2, 4))
     assert [p.cadence.state for p in pairs] == [OVERDUE, DUE_SOON, DUE_SOON]
-    mentees = db.session.scalars(db.select(User.name).where(User.role == "mentee").order_by(User.id)).all()
+    mentees = db.session.scalars(db.select(User.name).join(Membership, Membership.user_id == User.id)
+                                 .where(Membership.role == "mentee").order_by(User.id)).all()
     assert [p.other_name for p in pairs] == mentees
 
 

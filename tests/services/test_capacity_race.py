@@ -12,7 +12,7 @@ import time
 from mentormatch.extensions import db
 from mentormatch.models import Match, MatchOrigin, MatchStatus
 from mentormatch.services import matches
-from tests.factories import make_user
+from tests.factories import default_program, make_user
 from tests.racing import race
 
 RACERS = 8
@@ -52,7 +52,8 @@ def test_concurrent_acceptances_never_exceed_a_mentors_capacity(app):
         match_ids = []
         for _ in range(RACERS):
             mentee = make_user("mentee")
-            match = Match(mentee_id=mentee.id, mentor_id=mentor_id, origin=MatchOrigin.ROUND,
+            match = Match(program_id=default_program().id, mentee_id=mentee.id, mentor_id=mentor_id,
+                          origin=MatchOrigin.ROUND,
                           status=MatchStatus.ACCEPTED_BY_MENTEE)
             db.session.add(match)
             db.session.commit()
@@ -77,10 +78,10 @@ def test_two_mentors_accepting_at_once_do_not_deadlock(app):
         with app.app_context():
             mentor_a, mentor_b = make_user("mentor", capacity=2), make_user("mentor", capacity=2)
             mentee_x, mentee_y = make_user("mentee"), make_user("mentee")
-            x_to_a = matches.request_mentor(mentee_x, mentor_a.id, "")
-            matches.request_mentor(mentee_x, mentor_b.id, "")
-            y_to_b = matches.request_mentor(mentee_y, mentor_b.id, "")
-            matches.request_mentor(mentee_y, mentor_a.id, "")
+            x_to_a = matches.request_mentor(mentee_x, default_program(), mentor_a.id, "")
+            matches.request_mentor(mentee_x, default_program(), mentor_b.id, "")
+            y_to_b = matches.request_mentor(mentee_y, default_program(), mentor_b.id, "")
+            matches.request_mentor(mentee_y, default_program(), mentor_a.id, "")
             jobs = [x_to_a.id, y_to_b.id]
             db.session.remove()
 
@@ -97,12 +98,12 @@ def test_two_mentors_accepting_one_mentee_at_once_activate_one_match_and_explain
     check = matches.has_active_match
     inside, most_inside, count_lock = [0], [0], threading.Lock()
 
-    def slow_check(mentee_id: int) -> bool:
+    def slow_check(program_id: int, mentee_id: int) -> bool:
         with count_lock:
             inside[0] += 1
             most_inside[0] = max(most_inside[0], inside[0])
         try:
-            found = check(mentee_id)
+            found = check(program_id, mentee_id)
             time.sleep(0.2)
             return found
         finally:
@@ -114,7 +115,8 @@ def test_two_mentors_accepting_one_mentee_at_once_activate_one_match_and_explain
         with app.app_context():
             mentor_a, mentor_b = make_user("mentor", capacity=2), make_user("mentor", capacity=2)
             mentee = make_user("mentee")
-            jobs = [matches.request_mentor(mentee, mentor.id, "").id for mentor in (mentor_a, mentor_b)]
+            jobs = [matches.request_mentor(mentee, default_program(), mentor.id, "").id
+                    for mentor in (mentor_a, mentor_b)]
             db.session.remove()
 
         outcomes, errors = race_acceptances(app, jobs)
@@ -123,3 +125,32 @@ def test_two_mentors_accepting_one_mentee_at_once_activate_one_match_and_explain
         assert sorted(statuses_of(app, jobs)) == sorted([MatchStatus.ACTIVE, MatchStatus.WITHDRAWN])
     # One mentee's activations run one after the other, never side by side.
     assert most_inside[0] == 1
+
+
+def test_concurrent_acceptances_fill_each_programs_places_of_one_mentor_separately(app):
+    """The mentor has one place in each of two programs: the lock is their membership's,
+    so the race in each program has its own single winner."""
+    from tests.factories import join, make_program
+
+    with app.app_context():
+        other = make_program("Supervisor and leadership track")
+        mentor = make_user("mentor", capacity=1)
+        join(mentor, "mentor", other, capacity=1)
+        match_ids = []
+        for n in range(RACERS):
+            program = other if n % 2 else default_program()
+            mentee = make_user("mentee", program=program)
+            match = Match(program_id=program.id, mentee_id=mentee.id, mentor_id=mentor.id, origin=MatchOrigin.ROUND,
+                          status=MatchStatus.ACCEPTED_BY_MENTEE)
+            db.session.add(match)
+            db.session.commit()
+            match_ids.append(match.id)
+        programs = {match_id: (n % 2) for n, match_id in enumerate(match_ids)}
+        db.session.remove()
+
+    outcomes, errors = race_acceptances(app, match_ids)
+    assert errors == []
+    assert sorted(outcomes) == ["refused"] * (RACERS - 2) + ["won"] * 2
+    won = [programs[match_id] for match_id, status in zip(match_ids, statuses_of(app, match_ids))
+           if status == MatchStatus.ACTIVE]
+    assert sorted(won) == [0, 1]  # one in each program

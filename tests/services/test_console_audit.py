@@ -12,18 +12,18 @@ from sqlalchemy.exc import DBAPIError
 from mentormatch.extensions import db
 from mentormatch.models import AuditEntry
 from mentormatch.services.console import audit
-from tests.factories import make_user
+from tests.factories import default_program, make_program, make_user
 
 
 def test_an_entry_keeps_who_when_what_and_the_values_before_and_after(app_ctx):
     cora = make_user("coordinator", name="Cora")
     mentee = make_user("mentee")
-    audit.record(cora, "deactivated", "Deactivated someone", target=mentee, before={"active": True},
-                 after={"active": False})
+    audit.record(cora, "deactivated", "Deactivated someone", target=mentee, program=default_program(),
+                 before={"active": True}, after={"active": False})
     db.session.commit()
     entry = db.session.scalar(db.select(AuditEntry))
-    assert (entry.actor_id, entry.actor_name, entry.action, entry.target_type, entry.target_id) == (
-        cora.id, "Cora", "deactivated", "user", mentee.id)
+    assert (entry.actor_id, entry.actor_name, entry.action, entry.target_type, entry.target_id, entry.program_id) == (
+        cora.id, "Cora", "deactivated", "user", mentee.id, default_program().id)
     assert entry.before == {"active": True} and entry.after == {"active": False} and entry.at is not None
 
 
@@ -34,16 +34,30 @@ def test_unknown_actions_are_refused(app_ctx):
 
 def test_entries_are_filtered_by_action_actor_and_dates_newest_first(app_ctx):
     cora, dan = make_user("coordinator", name="Cora"), make_user("coordinator", name="Dan")
-    audit.record(cora, "nudge_sent", "one")
-    audit.record(dan, "exported", "two")
-    audit.record(cora, "exported", "three")
+    here = default_program()
+    audit.record(cora, "nudge_sent", "one", program=here)
+    audit.record(dan, "exported", "two", program=here)
+    audit.record(cora, "exported", "three", program=here)
     db.session.commit()
-    summaries = lambda **f: [e.summary for e in audit.entries_page(audit.AuditFilter(**f), 1, 25).items]  # noqa: E731
+    summaries = lambda **f: [e.summary for e in audit.entries_page(here, audit.AuditFilter(**f), 1, 25).items]  # noqa: E731
     assert summaries() == ["three", "two", "one"]
     assert summaries(action="exported") == ["three", "two"]
     assert summaries(actor="cor") == ["three", "one"]
     assert summaries(since=date.today() + timedelta(days=1)) == []
     assert summaries(until=date.today()) == ["three", "two", "one"]
+
+
+def test_a_program_s_log_holds_its_own_entries_only(app_ctx):
+    here, other = default_program(), make_program("Leadership")
+    cora = make_user("coordinator", name="Cora")
+    audit.record(cora, "exported", "mine", program=here)
+    audit.record(cora, "exported", "theirs", program=other.id)
+    audit.record(cora, "program_created", "site-wide")
+    db.session.commit()
+    summaries = lambda programs: [e.summary for e in audit.entries_page(programs, audit.AuditFilter(), 1, 25).items]  # noqa: E731
+    assert summaries(here) == ["mine"] and summaries(other) == ["theirs"]
+    assert summaries([here, other]) == ["theirs", "mine"]
+    assert audit.entries_page(other, audit.AuditFilter(), 1, 25).total == 1
 
 
 def test_the_service_offers_no_way_to_change_or_remove_an_entry():

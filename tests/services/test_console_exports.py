@@ -13,12 +13,13 @@ from mentormatch.extensions import db
 from mentormatch.models import AuditEntry, Match, MatchStatus, User
 from mentormatch.models.user import utcnow
 from mentormatch.services.console import exports
-from tests.factories import make_user
+from tests.factories import default_program, make_program, make_user
 from tests.services.test_console_stats import build_program
 
 
-def rows_of(kind: str, coordinator) -> list[dict]:
-    return list(csv.DictReader(io.StringIO("".join(exports.export_csv(kind, coordinator)))))
+def rows_of(kind: str, coordinator, program=None) -> list[dict]:
+    chunks = exports.export_csv(program or default_program(), kind, coordinator)
+    return list(csv.DictReader(io.StringIO("".join(chunks))))
 
 
 def test_pairings_export_has_scores_and_statuses(app_ctx):
@@ -29,7 +30,24 @@ def test_pairings_export_has_scores_and_statuses(app_ctx):
     assert {r["status"] for r in rows} == {"active", "proposed", "declined", "ended"}
     assert rows[0]["score"] == "0.8000"
     last = db.session.scalar(db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
-    assert (last.action, last.actor_id, last.after) == ("exported", cora.id, {"export": "pairings"})
+    assert (last.action, last.actor_id, last.after, last.program_id) == (
+        "exported", cora.id, {"export": "pairings"}, default_program().id)
+
+
+def test_exports_hold_the_program_s_rows_only(app_ctx):
+    build_program(3)
+    other = make_program("Leadership")
+    ids = build_program(2, "b", program=other)
+    make_user("mentee", name="Waiting There", program=other)
+    cora = make_user("coordinator")
+    theirs = {kind: rows_of(kind, cora, other) for kind in exports.EXPORTS}
+    mine = {kind: rows_of(kind, cora) for kind in exports.EXPORTS}
+    assert len(mine["pairings"]) == 10 and len(theirs["pairings"]) == 7
+    assert not {r["match_id"] for r in mine["pairings"]} & {r["match_id"] for r in theirs["pairings"]}
+    assert len(mine["meetings"]) == 4 and len(theirs["meetings"]) == 3
+    assert [r["name"] for r in theirs["unmatched"]] == ["Waiting There"] and mine["unmatched"] == []
+    assert ids["mentor_id"] not in {int(r["user_id"]) for r in mine["unmatched"]}
+    assert list(exports.rows(other, "unmatched"))[0][1] == "Waiting There"
 
 
 def test_meetings_export_lists_each_agreement_with_its_terms_and_meetings(app_ctx):
@@ -52,11 +70,11 @@ def test_ten_thousand_rows_stream_in_chunks_without_holding_them_all(app_ctx):
     mentors, mentees = [u.id for u in people[:100]], [u.id for u in people[100:]]
     when = utcnow() - timedelta(days=3)
     db.session.execute(insert(Match), [
-        {"mentee_id": e, "mentor_id": o, "status": MatchStatus.DECLINED.value, "origin": "round", "score": 0.5,
+        {"program_id": default_program().id, "mentee_id": e, "mentor_id": o, "status": MatchStatus.DECLINED.value, "origin": "round", "score": 0.5,
          "message": "", "decline_note": "", "created_at": when} for e in mentees for o in mentors])
     db.session.commit()
     db.session.expunge_all()
-    chunks = exports.export_csv("pairings", make_user("coordinator"))
+    chunks = exports.export_csv(default_program(), "pairings", make_user("coordinator"))
     tracemalloc.start()
     first = next(chunks)
     sizes, lines = [len(first)], first.count("\n")
@@ -66,7 +84,7 @@ def test_ten_thousand_rows_stream_in_chunks_without_holding_them_all(app_ctx):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     tracemalloc.start()
-    whole = "".join(exports._csv(exports.PAIRINGS, list(exports._pairings())))
+    whole = "".join(exports._csv(exports.PAIRINGS, list(exports._pairings(default_program()))))
     _, loaded = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert lines == 10_001 and len(sizes) > 40 and len(whole) == sum(sizes)

@@ -7,10 +7,11 @@ import re
 import pytest
 
 from mentormatch.extensions import db
-from mentormatch.models import AuditEntry, Role, TagKind, User
+from mentormatch.models import AuditEntry, Membership, TagKind, User
 from mentormatch.services import accounts
 from mentormatch.cli_console import import_roster_command
 from mentormatch.services.console import roster
+from tests.factories import default_program, make_program, make_user
 
 HEADER = "email,name,role,specialties,goals,credentials,time_zone,capacity,job_title,organisation\n"
 GOOD = (HEADER
@@ -18,9 +19,10 @@ GOOD = (HEADER
         + "ben@lab.example.org,Ben Okafor,mentor,Hematology,supervisor,ascp_mls;ascp_sh,Europe/London,3,Lead,General\n")
 
 
-def check(text: str | bytes, **limits):
+def check(text: str | bytes, program=None, runs=None, **limits):
     data = text.encode() if isinstance(text, str) else text
-    return roster.check_roster(data, max_bytes=limits.get("max_bytes", 1 << 20), max_rows=limits.get("max_rows", 100))
+    return roster.check_roster(data, program or default_program(), runs=runs,
+                               max_bytes=limits.get("max_bytes", 1 << 20), max_rows=limits.get("max_rows", 100))
 
 
 @pytest.fixture
@@ -29,15 +31,22 @@ def invited(outbox):
     return lambda: [e.to for e in outbox if "/auth/welcome/" in e.body]
 
 
-def test_a_good_file_invites_everyone_with_their_profile(app_ctx, invited):
+def test_a_good_file_invites_everyone_with_their_profile_and_membership(app_ctx, invited, outbox):
+    here = default_program()
     result = roster.import_roster(check(GOOD), None)
     assert result.created == ["ana@lab.example.org", "ben@lab.example.org"]
     assert invited() == result.created
     ben = accounts.find_user_by_email("ben@lab.example.org")
-    assert ben.role == Role.MENTOR and ben.profile.capacity == 3 and ben.profile.accepting_mentees
-    assert ben.profile.codes(TagKind.SPECIALTY) == ["hematology"]
+    mentor = ben.membership_in(here.id)
+    assert mentor.role == "mentor" and mentor.capacity == 3 and mentor.accepting_mentees and mentor.is_active
+    assert ben.profile.codes(TagKind.SPECIALTY) == ["hematology"] and ben.profile.codes(TagKind.GOAL) == ["supervisor"]
     ana = accounts.find_user_by_email("ana@lab.example.org")
+    mentee = ana.membership_in(here.id)
     assert ana.profile.codes(TagKind.SPECIALTY) == ["hematology", "microbiology"] and ana.profile.is_complete
+    assert mentee.role == "mentee" and mentee.codes(TagKind.GOAL) == ["mlt_to_mls"] and mentee.is_complete()
+    assert ana.profile.codes(TagKind.GOAL) == []  # a mentee's goals are the membership's
+    welcome = next(e for e in outbox if e.to == ana.email)
+    assert here.name in welcome.subject and here.name in welcome.body and "as a mentee" in welcome.body
 
 
 def test_invited_people_cannot_log_in_until_they_set_a_password_through_the_link(app_ctx, app):
@@ -56,16 +65,18 @@ def roster_token(app, user):
     from mentormatch.services.transactions import transaction
 
     with transaction():
-        body = accounts.invitation_email(user).body
+        body = accounts.invitation_email(user, default_program(), "mentee").body
     return re.search(r"/auth/welcome/(\S+)", body).group(1)
 
 
 def test_the_same_import_twice_creates_nobody_twice(app_ctx, invited):
     roster.import_roster(check(GOOD), None)
     again = check(GOOD)
-    assert again.ok and again.people == [] and again.existing == ["ana@lab.example.org", "ben@lab.example.org"]
+    assert again.ok and again.people == again.joining == []
+    assert again.existing == ["ana@lab.example.org", "ben@lab.example.org"]
     result = roster.import_roster(again, None)
     assert result.created == [] and db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+    assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 2
     assert invited() == ["ana@lab.example.org", "ben@lab.example.org"]
 
 
@@ -116,16 +127,18 @@ def test_missing_columns_and_empty_files_are_refused(app_ctx):
 
 
 def test_the_import_is_written_to_the_audit_log(app_ctx, invited):
-    coordinator = accounts.create_coordinator("c@example.org", "Cora", "long enough password")
+    coordinator = accounts.create_coordinator("c@example.org", "Cora", "long enough password", default_program())
     roster.import_roster(check(GOOD), coordinator)
-    entry = db.session.scalar(db.select(AuditEntry))
-    assert (entry.action, entry.actor_name, entry.after["invited"]) == ("roster_imported", "Cora", 2)
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "roster_imported"))
+    assert (entry.actor_name, entry.after["invited"], entry.program_id) == ("Cora", 2, default_program().id)
 
 
 def test_the_command_line_imports_a_large_file_with_a_progress_bar(app, tmp_path, outbox):
     rows = "".join(f"p{i}@lab.example.org,Person {i},mentee,hematology,mlt_to_mls,,UTC,,,\n" for i in range(600))
     source = tmp_path / "roster.csv"
     source.write_text(HEADER + rows)
+    with app.app_context():
+        default_program()
     runner = app.test_cli_runner()
     result = runner.invoke(import_roster_command, [str(source)])
     assert result.exit_code == 0, result.output
@@ -137,14 +150,85 @@ def test_the_command_line_imports_a_large_file_with_a_progress_bar(app, tmp_path
     assert failed.exit_code != 0 and "line 602" in failed.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 600
+        assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 600
     assert len(outbox) == 600  # one password-set link each, queued with the import
 
+
+def test_the_command_line_needs_program_when_there_are_several(app, tmp_path):
+    source = tmp_path / "roster.csv"
+    source.write_text(GOOD)
+    with app.app_context():
+        default_program()
+        other = make_program("Supervisor track", slug="supervisor")
+        other_id = other.id
+    runner = app.test_cli_runner()
+    refused = runner.invoke(import_roster_command, [str(source)])
+    assert refused.exit_code != 0 and "--program" in refused.output and "supervisor" in refused.output
+    assert runner.invoke(import_roster_command, [str(source), "--program", "nope"]).exit_code != 0
+    done = runner.invoke(import_roster_command, [str(source), "--program", "supervisor", "--no-invite"])
+    assert done.exit_code == 0, done.output
+    with app.app_context():
+        assert set(db.session.scalars(db.select(Membership.program_id))) == {other_id}
+
+
+
+def test_a_program_column_enrols_each_row_in_the_program_it_names(app_ctx, outbox):
+    here = default_program()
+    track = make_program("Supervisor track", slug="supervisor")
+    make_program("Not mine", slug="not-mine")
+    text = ("email,name,role,program,specialties,goals,capacity\n"
+            "ana@lab.example.org,Ana Ruiz,mentee,,hematology,mlt_to_mls,\n"
+            "ana@lab.example.org,Ana Ruiz,mentor,supervisor,hematology,,2\n"
+            "ben@lab.example.org,Ben Okafor,mentee,SUPERVISOR,hematology,supervisor,\n")
+    found = check(text, runs=[here, track])
+    assert found.ok, found.errors
+    result = roster.import_roster(found, None)
+    assert result.created == ["ana@lab.example.org", "ben@lab.example.org"]
+    ana = accounts.find_user_by_email("ana@lab.example.org")
+    assert (ana.membership_in(here.id).role, ana.membership_in(track.id).role) == ("mentee", "mentor")
+    ben = accounts.find_user_by_email("ben@lab.example.org")
+    assert ben.membership_in(here.id) is None and ben.membership_in(track.id).role == "mentee"
+    assert sum(1 for e in outbox if e.to == ana.email and "/auth/welcome/" in e.body) == 1  # one link, one account
+    assert "Supervisor track" in next(e.body for e in outbox if e.to == ben.email and "/auth/welcome/" in e.body)
+    logged = {e.program_id: e.after["invited"] for e in db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "roster_imported"))}
+    assert logged == {here.id: 1, track.id: 2}
+
+
+def test_a_row_naming_a_program_the_importer_does_not_run_is_an_error(app_ctx):
+    make_program("Not mine", slug="not-mine")
+    text = ("email,name,role,program,specialties\n"
+            "ana@lab.example.org,Ana,mentee,not-mine,hematology\n"
+            "ben@lab.example.org,Ben,mentee,no-such-program,hematology\n")
+    found = check(text)
+    problems = {e.line: " ".join(e.messages) for e in found.errors}
+    assert not found.ok and "do not coordinate the program 'not-mine'" in problems[2]
+    assert "unknown program 'no-such-program'" in problems[3]
+
+
+def test_an_existing_account_gets_a_new_membership_or_an_error_on_the_other_side(app_ctx, outbox):
+    here, track = default_program(), make_program("Supervisor track", slug="supervisor")
+    mentor = make_user("mentor", email="dee@lab.example.org", name="Dee")
+    header = "email,name,role,specialties,goals\n"
+    clash = check(header + "dee@lab.example.org,Dee,mentee,hematology,supervisor\n")
+    assert not clash.ok and "already a mentor in" in clash.errors[0].messages[0]
+    joining = check(header + "dee@lab.example.org,Dee,mentee,hematology,supervisor\n", program=track)
+    assert joining.ok and [p.email for p in joining.joining] == ["dee@lab.example.org"] and joining.people == []
+    outbox.clear()
+    result = roster.import_roster(joining, None)
+    assert result.joined == ["dee@lab.example.org"] and result.created == []
+    db.session.expire_all()
+    assert mentor.membership_in(here.id).role == "mentor" and mentor.membership_in(track.id).role == "mentee"
+    assert mentor.membership_in(track.id).codes(TagKind.GOAL) == ["supervisor"]
+    told = [e for e in outbox if e.to == mentor.email]
+    assert len(told) == 1 and "Supervisor track" in told[0].body and "/auth/welcome/" not in told[0].body
+    assert accounts.authenticate(mentor.email, "correct horse battery staple") is not None  # password kept
 
 
 def test_an_invitation_is_a_welcome_with_a_link_of_its_own_valid_for_seven_days(app, app_ctx, outbox, monkeypatch):
     roster.import_roster(check(GOOD), None)
     invitation = outbox[0]
-    assert invitation.subject == "Welcome to the MentorMatch mentoring program"
+    assert invitation.subject == f"Welcome to {default_program().name} on MentorMatch"
     assert "reset" not in invitation.body.lower() and "seven days" in invitation.body
     token = re.search(r"/auth/welcome/(\S+)", invitation.body).group(1)
     monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", 60)  # a reset link's life says nothing here

@@ -8,7 +8,7 @@ from mentormatch.extensions import db
 from mentormatch.models import Match, MatchOrigin, MatchStatus, OutboxEmail
 from mentormatch.models.user import utcnow
 from mentormatch.services import matches, outbox as outbox_service
-from tests.factories import make_user
+from tests.factories import default_program, make_user
 from tests.mailserver import free_port, smtp_server
 
 
@@ -33,7 +33,7 @@ def deliver_all() -> outbox_service.Delivery:
 def test_each_match_event_queues_an_email_to_the_right_person(app_ctx, outbox):
     mentee = make_user("mentee", email="mia@lab.example.org", name="Mia")
     mentor = make_user("mentor", email="omar@lab.example.org", name="Omar")
-    match = matches.request_mentor(mentee, mentor.id, "hi")
+    match = matches.request_mentor(mentee, default_program(), mentor.id, "hi")
     matches.accept(match, mentor)
     assert [e.to for e in outbox] == ["omar@lab.example.org", "mia@lab.example.org", "omar@lab.example.org"]
     first = outbox[0]
@@ -48,7 +48,7 @@ def test_each_match_event_queues_an_email_to_the_right_person(app_ctx, outbox):
 ])
 def test_declines_withdrawals_and_expiries_are_emailed(app_ctx, outbox, event, subject):
     mentee, mentor = make_user("mentee"), make_user("mentor")
-    match = matches.request_mentor(mentee, mentor.id, "")
+    match = matches.request_mentor(mentee, default_program(), mentor.id, "")
     outbox.clear()
     if event == "decline":
         matches.decline(match, mentor, "no_time")
@@ -61,7 +61,8 @@ def test_declines_withdrawals_and_expiries_are_emailed(app_ctx, outbox, event, s
 
 def test_nothing_is_queued_when_the_transition_fails(app_ctx, outbox):
     mentee, mentor = make_user("mentee"), make_user("mentor")
-    match = Match(mentee_id=mentee.id, mentor_id=mentor.id, status=MatchStatus.ACTIVE, origin=MatchOrigin.ROUND)
+    match = Match(program_id=default_program().id, mentee_id=mentee.id, mentor_id=mentor.id,
+                  status=MatchStatus.ACTIVE, origin=MatchOrigin.ROUND)
     db.session.add(match)
     db.session.commit()
     with pytest.raises(matches.MatchError):
@@ -71,7 +72,7 @@ def test_nothing_is_queued_when_the_transition_fails(app_ctx, outbox):
 
 def test_delivery_sends_each_row_once_over_smtp_and_marks_it_sent(app_ctx, inbox):
     mentee, mentor = make_user("mentee", name="Mia"), make_user("mentor", email="omar@lab.example.org")
-    matches.request_mentor(mentee, mentor.id, "")
+    matches.request_mentor(mentee, default_program(), mentor.id, "")
     assert deliver_all() == outbox_service.Delivery(sent=1, failed=0, retry_in=None)
     assert deliver_all().sent == 0  # already sent: a second task for the same rows sends nothing
     assert [to for to, _ in inbox.messages] == [["omar@lab.example.org"]]
@@ -85,7 +86,7 @@ def test_an_unreachable_mail_server_keeps_the_email_for_a_later_try(app, app_ctx
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
     monkeypatch.setitem(app.config, "OUTBOX_RETRY_SECONDS", 10)
     mentee, mentor = make_user("mentee"), make_user("mentor")
-    match = matches.request_mentor(mentee, mentor.id, "")
+    match = matches.request_mentor(mentee, default_program(), mentor.id, "")
     assert db.session.get(Match, match.id).status == MatchStatus.ACCEPTED_BY_MENTEE  # the action stands
     result = deliver_all()
     assert (result.sent, result.failed, result.retry_in) == (0, 0, 10)
@@ -105,7 +106,7 @@ def test_after_the_last_attempt_the_row_is_given_up_not_retried_forever(app, app
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
     monkeypatch.setitem(app.config, "OUTBOX_MAX_ATTEMPTS", 1)
-    matches.request_mentor(make_user("mentee"), make_user("mentor").id, "")
+    matches.request_mentor(make_user("mentee"), default_program(), make_user("mentor").id, "")
     assert deliver_all() == outbox_service.Delivery(sent=0, failed=1, retry_in=None)
     assert db.session.scalar(db.select(OutboxEmail)).failed_at is not None
     assert outbox_service.due_rows() == []
@@ -114,14 +115,15 @@ def test_after_the_last_attempt_the_row_is_given_up_not_retried_forever(app, app
 def test_a_refused_address_is_given_up_while_the_others_are_sent(app_ctx, inbox):
     inbox.refuse("bad@lab.example.org")
     for address in ("good@lab.example.org", "bad@lab.example.org", "fine@lab.example.org"):
-        matches.request_mentor(make_user("mentee"), make_user("mentor", email=address).id, "")
+        mentor = make_user("mentor", email=address)
+        matches.request_mentor(make_user("mentee"), default_program(), mentor.id, "")
     result = deliver_all()
     assert (result.sent, result.failed) == (2, 1)
     assert sorted(to[0] for to, _ in inbox.messages) == ["fine@lab.example.org", "good@lab.example.org"]
 
 
 def test_rows_left_unsent_past_the_grace_and_unclaimed_are_due_for_the_sweep(app, app_ctx, monkeypatch):
-    matches.request_mentor(make_user("mentee"), make_user("mentor").id, "")
+    matches.request_mentor(make_user("mentee"), default_program(), make_user("mentor").id, "")
     row_id = db.session.scalar(db.select(OutboxEmail.id))
     assert outbox_service.due_rows() == []  # just written: its own task is on the way
     monkeypatch.setitem(app.config, "OUTBOX_SWEEP_GRACE_SECONDS", -1)
@@ -135,8 +137,8 @@ def test_rows_left_unsent_past_the_grace_and_unclaimed_are_due_for_the_sweep(app
 
 
 def test_old_sent_rows_are_pruned_and_unsent_ones_kept(app_ctx):
-    matches.request_mentor(make_user("mentee"), make_user("mentor").id, "")
-    matches.request_mentor(make_user("mentee"), make_user("mentor").id, "")
+    matches.request_mentor(make_user("mentee"), default_program(), make_user("mentor").id, "")
+    matches.request_mentor(make_user("mentee"), default_program(), make_user("mentor").id, "")
     first, second = db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id)).all()
     first.sent_at = utcnow() - timedelta(days=31)
     db.session.commit()

@@ -19,7 +19,7 @@ from mentormatch.models import (
 from mentormatch.services import agreements, matches
 from mentormatch.services.agreements import AgreementError, MeetingInput, TermsInput
 from mentormatch.services.console import people
-from tests.factories import make_user
+from tests.factories import default_program, make_user
 from tests.racing import race
 
 RACERS = 8
@@ -35,7 +35,7 @@ def agreed(app):
     """An agreement with confirmed terms and one meeting: (mentee id, mentor id, agreement id, meeting id)."""
     with app.app_context():
         mentee, mentor = make_user("mentee"), make_user("mentor")
-        match = matches.request_mentor(mentee, mentor.id, "")
+        match = matches.request_mentor(mentee, default_program(), mentor.id, "")
         matches.accept(match, mentor)
         agreement = match.agreement
         version = agreements.propose_terms(agreement, mentee, terms(), on=TODAY)
@@ -69,12 +69,14 @@ def test_concurrent_requests_from_one_mentee_open_no_more_than_the_limit(app):
             mentee = db.session.get(User, mentee_id)
             mentee.profile  # noqa: B018 - read before the others write, as a request's page load does
             ready()
-            return matches.request_mentor(mentee, mentor_id, "Hello").id
+            return matches.request_mentor(mentee, default_program(), mentor_id, "Hello").id
         return job
 
     results, errors = race(app, [ask(mentor_id) for mentor_id in mentor_ids], expected=(matches.MatchError,))
     assert errors == []
-    limit = app.config["MAX_OPEN_REQUESTS"]
+    with app.app_context():
+        limit = default_program().max_open_requests
+        db.session.remove()
     refusals = [str(r) for r in results if isinstance(r, matches.MatchError)]
     assert len(refusals) == RACERS - limit
     assert all("at most 3 open requests" in message for message in refusals)
@@ -89,7 +91,7 @@ def test_identical_concurrent_requests_open_one_match_and_explain_the_rest(app):
     def ask(ready):
         mentee = db.session.get(User, mentee_id)
         ready()
-        return matches.request_mentor(mentee, mentor_id, "Hello").id
+        return matches.request_mentor(mentee, default_program(), mentor_id, "Hello").id
 
     results, errors = race(app, [ask] * RACERS, expected=(matches.MatchError,))
     assert errors == []
@@ -189,7 +191,7 @@ def test_concurrent_review_flags_on_one_profile_leave_one_flag(app):
         def job(ready):
             mentee, coordinator = db.session.get(User, mentee_id), db.session.get(User, coordinator_id)
             ready()
-            people.flag(mentee, f"Look at the bio (coordinator {coordinator_id})", coordinator)
+            people.flag(default_program(), mentee, f"Look at the bio (coordinator {coordinator_id})", coordinator)
         return job
 
     _, errors = race(app, [flag(coordinator_id) for coordinator_id in coordinator_ids])

@@ -14,7 +14,8 @@ from mentormatch.models.user import utcnow
 from mentormatch.services import matches, pairing, rounds
 from mentormatch.services.matches import MatchError
 from mentormatch.services.rounds import RoundParams
-from tests.factories import make_user
+from tests.factories import default_program as P
+from tests.factories import join, make_program, make_user
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def pair_of(match_or_pair):
 
 
 def publish(coordinator, params=RoundParams()):
-    return rounds.publish_round(params, coordinator, rounds.preview_round(params).digest).round
+    return rounds.publish_round(P(), params, coordinator, rounds.preview_round(P(), params).digest).round
 
 
 # --- Preview -----------------------------------------------------------------
@@ -61,14 +62,14 @@ def publish(coordinator, params=RoundParams()):
 
 def test_a_preview_writes_nothing(coordinator):
     mentee(), mentee(), mentor(capacity=2)
-    preview = rounds.preview_round(RoundParams())
+    preview = rounds.preview_round(P(), RoundParams())
     assert preview.matched == 2 and preview.mentees == 2 and preview.places == 2
     assert count(Match) == count(Notification) == count(MatchingRound) == 0
 
 
 def test_a_preview_totals_the_scores_and_counts_them_in_tenth_wide_buckets(coordinator):
     mentee(), mentee(), mentee(), mentor(capacity=3)
-    preview = rounds.preview_round(RoundParams())
+    preview = rounds.preview_round(P(), RoundParams())
     assert preview.total_score == pytest.approx(sum(p.score for p in preview.pairs))
     assert len(preview.buckets) == 10 and sum(b.count for b in preview.buckets) == 3
     for pair in preview.pairs:
@@ -79,7 +80,7 @@ def test_the_same_program_and_settings_always_preview_the_same_digest(coordinato
     for _ in range(4):
         mentee()
     mentor(capacity=2), mentor(capacity=1)
-    first, second = rounds.preview_round(RoundParams()), rounds.preview_round(RoundParams())
+    first, second = rounds.preview_round(P(), RoundParams()), rounds.preview_round(P(), RoundParams())
     assert first.digest == second.digest and first.matched == 3
 
 
@@ -89,8 +90,8 @@ def test_the_optimal_method_matches_at_least_as_many_mentees_as_the_stable_one(c
     b = mentee(specialties=["microbiology"], meeting_mode="in_person")
     mentor(specialties=["hematology"], meeting_mode="either")
     mentor(specialties=["microbiology"], meeting_mode="virtual")
-    optimal = rounds.preview_round(RoundParams(method="optimal"))
-    stable = rounds.preview_round(RoundParams(method="stable"))
+    optimal = rounds.preview_round(P(), RoundParams(method="optimal"))
+    stable = rounds.preview_round(P(), RoundParams(method="stable"))
     assert optimal.matched == 2 and stable.matched == 1
     assert list(reasons(stable)) == [b.id] and a.id not in reasons(optimal)
 
@@ -102,39 +103,39 @@ def test_a_mentee_whose_specialty_no_mentor_has_is_told_so(coordinator):
     mentee(specialties=["hematology"])
     loner = mentee(specialties=["phlebotomy"])
     mentor(specialties=["hematology"])
-    assert reasons(rounds.preview_round(RoundParams())) == {loner.id: rounds.NO_SPECIALTY}
+    assert reasons(rounds.preview_round(P(), RoundParams())) == {loner.id: rounds.NO_SPECIALTY}
 
 
 def test_a_mentee_whose_meeting_mode_clashes_with_every_suitable_mentor_is_told_so(coordinator):
     in_person = mentee(meeting_mode="in_person")
     mentor(meeting_mode="virtual", capacity=3)
-    assert reasons(rounds.preview_round(RoundParams())) == {in_person.id: rounds.NO_MODE}
+    assert reasons(rounds.preview_round(P(), RoundParams())) == {in_person.id: rounds.NO_MODE}
 
 
 def test_a_mentee_who_shares_no_time_window_with_any_mentor_is_told_so(coordinator):
     mentee(time_zone="America/Halifax", shift="day")
     far = mentee(time_zone="Asia/Manila", shift="night")  # twelve hours apart, night against day
     mentor(time_zone="America/Halifax", shift="day")
-    assert reasons(rounds.preview_round(RoundParams())) == {far.id: rounds.NO_TIME}
+    assert reasons(rounds.preview_round(P(), RoundParams())) == {far.id: rounds.NO_TIME}
 
 
 def test_a_mentee_whose_suitable_mentors_are_taken_is_told_they_are_full(coordinator):
     mentee()
     second = mentee()
     mentor(capacity=1)
-    assert reasons(rounds.preview_round(RoundParams())) == {second.id: rounds.ALL_FULL}
+    assert reasons(rounds.preview_round(P(), RoundParams())) == {second.id: rounds.ALL_FULL}
 
 
 def test_a_mentee_whose_every_suitable_mentor_was_excluded_is_told_so(coordinator):
     left_out = mentee()
     only = mentor(capacity=2)
-    preview = rounds.preview_round(RoundParams(excluded=frozenset({(left_out.id, only.id)})))
+    preview = rounds.preview_round(P(), RoundParams(excluded=frozenset({(left_out.id, only.id)})))
     assert reasons(preview) == {left_out.id: rounds.ALL_EXCLUDED}
 
 
 def test_with_nobody_waiting_a_preview_is_empty(coordinator):
     mentor()
-    preview = rounds.preview_round(RoundParams())
+    preview = rounds.preview_round(P(), RoundParams())
     assert preview.mentees == 0 and preview.matched == 0 and preview.unmatched == []
 
 
@@ -162,7 +163,7 @@ def test_publishing_never_exceeds_a_mentors_free_places(coordinator, sent):
     busy = mentor(capacity=3)
     spare = mentor(capacity=1)
     already = mentee()
-    db.session.add(Match(mentee_id=already.id, mentor_id=busy.id, status=MatchStatus.ACTIVE,
+    db.session.add(Match(program_id=P().id, mentee_id=already.id, mentor_id=busy.id, status=MatchStatus.ACTIVE,
                          origin=MatchOrigin.REQUEST))
     db.session.commit()
     published = publish(coordinator)
@@ -175,7 +176,8 @@ def test_publishing_never_exceeds_a_mentors_free_places(coordinator, sent):
 def test_publishing_never_proposes_a_declined_or_excluded_pair(coordinator, sent):
     a, b = mentee(), mentee()
     x, y = mentor(capacity=2), mentor(capacity=2)
-    db.session.add(Match(mentee_id=a.id, mentor_id=x.id, status=MatchStatus.DECLINED, origin=MatchOrigin.ROUND))
+    db.session.add(Match(program_id=P().id, mentee_id=a.id, mentor_id=x.id, status=MatchStatus.DECLINED,
+                         origin=MatchOrigin.ROUND))
     db.session.commit()
     published = publish(coordinator, RoundParams(excluded=frozenset({(b.id, y.id)})))
     proposed = {pair_of(m) for m in round_matches(published.id)}
@@ -205,10 +207,10 @@ def test_publishing_keeps_the_method_and_weights_on_the_round(coordinator, sent)
 
 def test_publishing_refuses_when_the_program_changed_since_the_preview(coordinator, sent):
     mentee(), mentor(capacity=2)
-    digest = rounds.preview_round(RoundParams()).digest
+    digest = rounds.preview_round(P(), RoundParams()).digest
     newcomer = mentee()
     with pytest.raises(rounds.RoundChanged) as changed:
-        rounds.publish_round(RoundParams(), coordinator, digest)
+        rounds.publish_round(P(), RoundParams(), coordinator, digest)
     assert newcomer.id in {p.mentee_id for p in changed.value.preview.pairs}
     assert count(Match) == count(MatchingRound) == count(Notification) == 0 and sent == []
 
@@ -216,14 +218,14 @@ def test_publishing_refuses_when_the_program_changed_since_the_preview(coordinat
 def test_publishing_with_nobody_to_match_is_refused(coordinator, sent):
     mentor()
     with pytest.raises(rounds.RoundError, match="Nothing to publish"):
-        rounds.publish_round(RoundParams(), coordinator)
+        rounds.publish_round(P(), RoundParams(), coordinator)
     assert count(MatchingRound) == 0
 
 
 def test_a_second_round_leaves_out_mentees_who_already_have_a_proposal(coordinator, sent):
     mentee(), mentee(), mentor(capacity=1), mentor(capacity=1)
     publish(coordinator)
-    assert rounds.preview_round(RoundParams()).mentees == 0
+    assert rounds.preview_round(P(), RoundParams()).mentees == 0
 
 
 # --- Withdrawing a round ----------------------------------------------------------
@@ -237,7 +239,7 @@ def test_a_round_nobody_answered_can_be_withdrawn_with_notices_to_both_sides(coo
     assert published.status == RoundStatus.WITHDRAWN
     assert {m.status for m in round_matches(published.id)} == {MatchStatus.WITHDRAWN}
     assert count(Notification, Notification.kind == "withdrawn") == 4 and len(sent) == 4
-    assert rounds.preview_round(RoundParams()).mentees == 2  # they are waiting again
+    assert rounds.preview_round(P(), RoundParams()).mentees == 2  # they are waiting again
 
 
 def test_a_round_cannot_be_withdrawn_once_an_answer_came_in(coordinator, sent):
@@ -267,7 +269,7 @@ def test_the_rounds_page_counts_each_rounds_answers(coordinator, sent):
     published = publish(coordinator)
     answered = next(m for m in round_matches(published.id) if m.mentee_id == first.id)
     matches.decline(answered, their_mentor, "no_time")
-    (summary,) = rounds.rounds_page(1, 10).items
+    (summary,) = rounds.rounds_page(P(), 1, 10).items
     assert summary.count("declined") == 1 and summary.count("proposed") == 1
     assert summary.answered == 1 and not summary.can_withdraw
 
@@ -277,7 +279,7 @@ def test_the_rounds_page_counts_each_rounds_answers(coordinator, sent):
 
 def test_a_fitting_pair_by_hand_is_proposed_at_once_and_both_are_told(coordinator, sent):
     someone, chosen = mentee(), mentor()
-    match = pairing.pair_by_hand(coordinator, someone.email, chosen.email.upper())
+    match = pairing.pair_by_email(P(), someone.email, chosen.email.upper(), coordinator)
     assert match.origin == MatchOrigin.MANUAL and match.status == MatchStatus.PROPOSED
     assert match.round_id is None and match.expires_at is not None and 0 < match.score <= 1
     assert sorted(e.to for e in sent) == sorted([someone.email, chosen.email])
@@ -286,46 +288,157 @@ def test_a_fitting_pair_by_hand_is_proposed_at_once_and_both_are_told(coordinato
 def test_a_forbidden_pair_by_hand_needs_confirmation(coordinator, sent):
     someone, chosen = mentee(meeting_mode="in_person"), mentor(meeting_mode="virtual")
     with pytest.raises(pairing.PairNeedsConfirmation) as needed:
-        pairing.pair_by_hand(coordinator, someone.email, chosen.email)
+        pairing.pair_by_email(P(), someone.email, chosen.email, coordinator)
     assert any("meeting modes clash" in w for w in needed.value.warnings)
     assert count(Match) == 0
-    match = pairing.pair_by_hand(coordinator, someone.email, chosen.email, confirmed=True)
+    match = pairing.pair_by_email(P(), someone.email, chosen.email, coordinator, confirmed=True)
     assert match.origin == MatchOrigin.MANUAL and match.score is None
 
 
 def test_pairing_with_a_full_mentor_warns_about_capacity(coordinator, sent):
     someone, other, chosen = mentee(), mentee(), mentor(capacity=1)
-    pairing.pair_by_hand(coordinator, other.email, chosen.email)
+    pairing.pair_by_email(P(), other.email, chosen.email, coordinator)
     with pytest.raises(pairing.PairNeedsConfirmation) as needed:
-        pairing.pair_by_hand(coordinator, someone.email, chosen.email)
+        pairing.pair_by_email(P(), someone.email, chosen.email, coordinator)
     assert needed.value.warnings == [f"{chosen.name} is full: 1 of 1 places are taken or proposed."]
 
 
 def test_pairing_a_pair_that_declined_before_warns(coordinator, sent):
     someone, chosen = mentee(), mentor(capacity=2)
-    db.session.add(Match(mentee_id=someone.id, mentor_id=chosen.id, status=MatchStatus.DECLINED,
+    db.session.add(Match(program_id=P().id, mentee_id=someone.id, mentor_id=chosen.id, status=MatchStatus.DECLINED,
                          origin=MatchOrigin.REQUEST))
     db.session.commit()
     with pytest.raises(pairing.PairNeedsConfirmation) as needed:
-        pairing.pair_by_hand(coordinator, someone.email, chosen.email)
+        pairing.pair_by_email(P(), someone.email, chosen.email, coordinator)
     assert needed.value.warnings == ["The matching rules forbid this pair: declined before."]
 
 
 def test_pairing_needs_a_mentee_and_a_mentor_who_are_not_already_paired(coordinator, sent):
     someone, chosen = mentee(), mentor(capacity=2)
-    with pytest.raises(MatchError, match="No mentee has the email"):
-        pairing.pair_by_hand(coordinator, chosen.email, someone.email)
-    with pytest.raises(MatchError, match="No mentor has the email"):
-        pairing.pair_by_hand(coordinator, someone.email, "nobody@example.org")
-    pairing.pair_by_hand(coordinator, someone.email, chosen.email)
+    with pytest.raises(MatchError, match="No active mentee of Test program has the email"):
+        pairing.pair_by_email(P(), chosen.email, someone.email, coordinator)
+    with pytest.raises(MatchError, match="No active mentor of Test program has the email"):
+        pairing.pair_by_email(P(), someone.email, "nobody@example.org", coordinator)
+    pairing.pair_by_email(P(), someone.email, chosen.email, coordinator)
     with pytest.raises(MatchError, match="already have an open match"):
-        pairing.pair_by_hand(coordinator, someone.email, chosen.email, confirmed=True)
+        pairing.pair_by_email(P(), someone.email, chosen.email, coordinator, confirmed=True)
 
 
 def test_a_coordinator_can_end_a_pending_proposal_which_leaves_the_pending_list(coordinator, sent):
     someone, chosen = mentee(), mentor()
-    match = pairing.pair_by_hand(coordinator, someone.email, chosen.email)
-    assert [m.id for m in rounds.pending_proposals(1, 10).items] == [match.id]
+    match = pairing.pair_by_email(P(), someone.email, chosen.email, coordinator)
+    assert [m.id for m in rounds.pending_proposals(P(), 1, 10).items] == [match.id]
     matches.withdraw(match, coordinator)
     assert match.status == MatchStatus.WITHDRAWN
-    assert rounds.pending_proposals(1, 10).total == 0
+    assert rounds.pending_proposals(P(), 1, 10).total == 0
+
+
+# --- Programs: a round, a pair and a queue belong to one program -----------------------------
+
+
+@pytest.fixture
+def other(app_ctx):
+    """A second program with a mentee and a mentor who would fit the default program's people."""
+    program = make_program("MLT to MLS pathway")
+    return program, make_user("mentee", program=program), make_user("mentor", program=program, capacity=3)
+
+
+def test_a_round_in_one_program_never_proposes_people_of_another(coordinator, other, sent):
+    program, their_mentee, their_mentor = other
+    here = [mentee(), mentee()]
+    mentor(capacity=3)
+    preview = rounds.preview_round(P(), RoundParams())
+    people = {p.mentee_id for p in preview.pairs} | {p.mentor_id for p in preview.pairs}
+    assert preview.mentees == 2 and preview.places == 3
+    assert their_mentee.id not in people and their_mentor.id not in people
+    published = publish(coordinator)
+    assert published.program_id == P().id
+    assert {m.program_id for m in round_matches(published.id)} == {P().id}
+    assert {m.mentee_id for m in round_matches(published.id)} == {p.id for p in here}
+    # The other program's pool is untouched: its mentee still waits there.
+    assert rounds.preview_round(program, RoundParams()).mentees == 1
+
+
+def test_someone_who_mentors_here_is_proposed_as_a_mentee_only_where_they_are_a_mentee(coordinator, other, sent):
+    program, _, their_mentor = other
+    both = mentor(capacity=2)
+    join(both, "mentee", program)
+    mentee()
+    here = rounds.preview_round(P(), RoundParams())
+    assert [p.mentor_id for p in here.pairs] == [both.id]
+    there = rounds.preview_round(program, RoundParams())
+    assert both.id in {p.mentee_id for p in there.pairs}
+    assert {p.mentor_id for p in there.pairs} == {their_mentor.id}
+
+
+def test_a_mentors_places_in_a_round_are_those_of_their_membership_in_the_program(coordinator, other, sent):
+    program, _, _ = other
+    busy = mentor(capacity=1)
+    join(busy, "mentor", program, capacity=2)
+    pairing.pair_by_hand(P(), mentee().id, busy.id, coordinator)  # proposed: their one place here is taken
+    assert rounds.preview_round(P(), RoundParams()).places == 0
+    there = rounds.preview_round(program, RoundParams())
+    assert there.places == 3 + 2  # the other program's mentor and this one's two places there
+
+
+def test_a_round_uses_the_programs_expiry_and_its_method_and_weights_are_the_defaults(coordinator, sent):
+    program = P()
+    program.expiry_days = 5
+    program.matching_method = "stable"
+    program.weights = {"specialty": 7.0, "strict_meeting_mode": False, "unknown": 3}
+    db.session.commit()
+    params = rounds.default_params(program)
+    assert params.method == "stable" and params.weights.specialty == 7.0
+    assert params.weights.strict_meeting_mode is False and params.weights.goals == Weights().goals
+    mentee(), mentor()
+    published = publish(coordinator, params)
+    (match,) = round_matches(published.id)
+    days = (match.expires_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None)) / timedelta(days=1)
+    assert 4.9 < days <= 5
+    assert rounds.default_params(make_program("Plain")) == RoundParams()
+
+
+def test_a_coordinator_of_another_program_cannot_publish_withdraw_or_see_this_programs_rounds(coordinator, other,
+                                                                                                  sent):
+    program, _, _ = other
+    outsider = make_user("coordinator", program=program)
+    mentee(), mentor()
+    with pytest.raises(rounds.RoundError, match="coordinator of this program"):
+        rounds.publish_round(P(), RoundParams(), outsider)
+    published = publish(coordinator)
+    with pytest.raises(rounds.RoundError, match="coordinator of this program"):
+        rounds.withdraw_round(published, outsider)
+    assert published.status == RoundStatus.PUBLISHED
+    (match,) = round_matches(published.id)
+    assert rounds.get_round(program, published.id) is None and rounds.get_round(P(), published.id) is published
+    assert rounds.get_match(program, match.id) is None and rounds.get_match(P(), match.id) is match
+    assert rounds.rounds_page(program, 1, 10).total == 0 and rounds.rounds_page(P(), 1, 10).total == 1
+    assert rounds.pending_proposals(program, 1, 10).total == 0
+    assert rounds.pending_proposals(P(), 1, 10).total == 1
+    with pytest.raises(MatchError):
+        rounds.end_proposal(match, outsider)
+    assert match.status == MatchStatus.PROPOSED
+
+
+def test_a_pair_by_hand_never_crosses_programs(coordinator, other, sent):
+    program, their_mentee, their_mentor = other
+    someone, chosen = mentee(), mentor()
+    with pytest.raises(MatchError, match="No active mentor of Test program"):
+        pairing.pair_by_hand(P(), someone.id, their_mentor.id, coordinator)
+    with pytest.raises(MatchError, match="No active mentee of Test program"):
+        pairing.pair_by_email(P(), their_mentee.email, chosen.email, coordinator)
+    with pytest.raises(MatchError, match="Only a coordinator of MLT to MLS pathway"):
+        pairing.pair_by_hand(program, their_mentee.id, their_mentor.id, coordinator)
+    match = pairing.pair_by_hand(P(), someone.id, chosen.id, coordinator)
+    assert match.program_id == P().id
+    assert count(Match) == 1
+
+
+def test_pairing_a_paused_member_is_refused(coordinator, sent):
+    from tests.factories import membership
+
+    someone, chosen = mentee(), mentor()
+    membership(chosen).status = "paused"
+    db.session.commit()
+    with pytest.raises(MatchError, match="No active mentor"):
+        pairing.pair_by_hand(P(), someone.id, chosen.id, coordinator)

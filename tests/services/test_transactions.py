@@ -15,13 +15,13 @@ def test_a_nested_block_commits_only_with_the_outermost_and_its_emails_with_it(a
     with pytest.raises(RuntimeError):
         with transaction():
             with transaction():
-                db.session.add(User(email="a@example.org", name="A", password_hash="x", role="mentee"))
+                db.session.add(User(email="a@example.org", name="A", password_hash="x"))
                 queue_email(Email("a@example.org", "s", "b"))
             raise RuntimeError("the outer use case fails after the inner one finished")
     assert _users() == 0 and outbox == []
     with transaction():
         with transaction():
-            db.session.add(User(email="b@example.org", name="B", password_hash="x", role="mentee"))
+            db.session.add(User(email="b@example.org", name="B", password_hash="x"))
             queue_email(Email("b@example.org", "s", "b"))
     assert _users() == 1 and [e.to for e in outbox] == ["b@example.org"]
 

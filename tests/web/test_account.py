@@ -137,7 +137,8 @@ def _pair_with_history(app):
             today, 45, "virtual", ["specialty:hematology"], shared_notes="Talked about the SH exam",
             private_note="Mentee's own worries"))
         other = make_user("mentor")
-        pending = Match(mentee_id=mentee.id, mentor_id=other.id, origin=MatchOrigin.ROUND,
+        pending = Match(program_id=match.program_id, mentee_id=mentee.id, mentor_id=other.id,
+                        origin=MatchOrigin.ROUND,
                         status=MatchStatus.PROPOSED)
         db.session.add(pending)
         db.session.commit()

@@ -20,7 +20,7 @@ from mentormatch.models import Agreement, AgreementGoal, AuditEntry, Match, Meet
 from mentormatch.services import agreements, matches
 from mentormatch.services.console import exports, people, queues
 from mentormatch.services.pairing import pair_by_hand
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, default_program, make_user
 
 NAME, EMAIL = "Dana Okafor", "dana.okafor@lab.example.org"
 SECRET_TEXT = "Dana's private worry about the SBB exam"  # things only she wrote
@@ -35,17 +35,18 @@ def _build_history(app) -> dict:
         pat = make_user("mentor", name="Pat Lindqvist", email="pat@lab.example.org")
         lee = make_user("mentor", name="Lee Moreau", email="lee@lab.example.org")
         grace = make_user("mentor", name="Grace Ho", email="grace@lab.example.org")
+        program = default_program()
         today = agreements.today()
 
         # Lee declines Dana's request; she wrote the message, he the note (naming her).
-        asked = matches.request_mentor(dana, lee.id, "Hello Lee, hoping to learn blood bank from you")
+        asked = matches.request_mentor(dana, program, lee.id, "Hello Lee, hoping to learn blood bank from you")
         matches.decline(asked, lee, "no_time", f"Sorry {NAME}, no time this quarter")
         # Dana declines a proposal with her own note.
-        proposed = pair_by_hand(cora, EMAIL, lee.email, confirmed=True)
+        proposed = pair_by_hand(program, dana.id, lee.id, cora, confirmed=True)
         matches.decline(proposed, dana, "other", "I have found a mentor already")
 
         # A first pair with Pat: terms with her free topic, goals, meetings, ended by the coordinator.
-        first = matches.request_mentor(dana, pat.id, "Hi Pat")
+        first = matches.request_mentor(dana, program, pat.id, "Hi Pat")
         matches.accept(first, pat)
         one = first.agreement
         version = agreements.propose_terms(one, dana, agreements.TermsInput(
@@ -60,20 +61,20 @@ def _build_history(app) -> dict:
         agreements.log_meeting(one, pat, agreements.MeetingInput(
             today - timedelta(days=10), 30, "in_person", ["specialty:hematology"],
             shared_notes=f"Met {NAME} ({EMAIL}) at the core lab", private_note="Pat's own note"))
-        queues.nudge(one.id, cora)
-        queues.end_pair(one.id, cora, "other", f"Ending for {NAME}: schedule clash")
+        queues.nudge(program, one.id, cora)
+        queues.end_pair(program, one.id, cora, "other", f"Ending for {NAME}: schedule clash")
         agreements.leave_feedback(one, dana, 5, "Pat was a great mentor")
         agreements.leave_feedback(one, pat, 4, f"{NAME} worked hard")
 
         # The coordinator's own dealings with her.
-        people.flag(dana, f"{NAME} claims an SBB; check with {EMAIL}", cora)
-        people.deactivate(dana, cora)
-        people.reactivate(dana, cora)
+        people.flag(program, dana, f"{NAME} claims an SBB; check with {EMAIL}", cora)
+        people.deactivate(program, dana, cora)
+        people.reactivate(program, dana, cora)
         for kind in exports.EXPORTS:
-            "".join(exports.export_csv(kind, cora))
+            "".join(exports.export_csv(program, kind, cora))
 
         # The pair she is in when she leaves: paired by hand, reminded, accepted, terms, a meeting.
-        second = pair_by_hand(cora, EMAIL, grace.email, confirmed=True)
+        second = pair_by_hand(program, dana.id, grace.id, cora, confirmed=True)
         queues.send_reminder(second, cora)
         matches.accept(second, dana)
         matches.accept(second, grace)
@@ -229,7 +230,7 @@ def test_names_json_escapes_are_replaced_in_the_audit_log_too(app_ctx, name):
     from mentormatch.services.console import audit
 
     cora, zoe = make_user("coordinator"), make_user("mentee", name=name, email="zoe@lab.example.org")
-    people.flag(zoe, "check credentials", cora)
+    people.flag(default_program(), zoe, "check credentials", cora)
     audit.record(cora, "exported", f"Looked at {name}", after={"people": [name, "zoe@lab.example.org"]})
     db.session.commit()
     assert delete_account(zoe, PASSWORD)

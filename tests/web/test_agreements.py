@@ -225,3 +225,26 @@ def test_the_active_match_page_links_to_its_agreement(app, pair, client, login):
     with app.app_context():
         match_id = db.session.get(Agreement, agreement_id).match_id
     assert f'href="/agreements/{agreement_id}"' in client.get(f"/matches/{match_id}").get_data(as_text=True)
+
+
+def test_an_agreement_is_reached_by_its_pair_from_any_program_and_not_by_another_programs_coordinator(app, pair):
+    from mentormatch.models import User
+    from mentormatch.web.access import PROGRAM_KEY
+    from tests.factories import join, make_program
+
+    mentee_email, _, agreement_id = pair
+    with app.app_context():
+        other = make_program("Supervisor and leadership track")
+        mentee = db.session.scalar(db.select(User).where(User.email == mentee_email))
+        join(mentee, "mentor", other)  # the mentee mentors in another program
+        outsider = make_user("coordinator", program=other).email
+        other_id = other.id
+        db.session.remove()
+    mentee_client = client_for(app, mentee_email)
+    with mentee_client.session_transaction() as session:
+        session[PROGRAM_KEY] = other_id  # working in the other program now
+    assert mentee_client.get(f"/agreements/{agreement_id}").status_code == 200
+    assert mentee_client.get(f"/agreements/{agreement_id}/terms").status_code == 200
+    stranger = client_for(app, outsider)
+    assert stranger.get(f"/agreements/{agreement_id}").status_code == 404
+    assert stranger.post(f"/agreements/{agreement_id}/end", data={"reason": "other"}).status_code == 404

@@ -4,28 +4,73 @@ import pytest
 
 from mentormatch.extensions import db
 from mentormatch.models import User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, default_program, make_program
 from tests.outbox import Outbox
 
 SIGNUP = {"role": "mentee", "name": "Priya Shah", "email": "Priya@Example.org",
           "password": PASSWORD, "confirm": PASSWORD}
 
 
-def test_signing_up_creates_the_account_from_the_queue_and_asks_to_confirm(client, app):
+@pytest.fixture
+def one_program(app):
+    """The installation runs one open program: sign-up enrols in it."""
+    with app.app_context():
+        program_id = default_program().id
+        db.session.remove()
+    return program_id
+
+
+def test_signing_up_creates_the_account_from_the_queue_and_asks_to_confirm(client, app, one_program):
     response = client.post("/auth/signup", data=SIGNUP)
     assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
     emails = Outbox(app, run_queue=True)  # the worker creates the account
     assert [e.subject for e in emails] == ["MentorMatch: confirm your email address"]
     with app.app_context():
         user = db.session.scalar(db.select(User))
-        assert (user.email, user.role, user.name) == ("priya@example.org", "mentee", "Priya Shah")
+        assert (user.email, user.name) == ("priya@example.org", "Priya Shah")
+        assert [(m.program_id, m.role) for m in user.memberships] == [(one_program, "mentee")]
     assert client.post("/auth/login", data={"email": "priya@example.org", "password": PASSWORD}).status_code == 302
 
 
-def test_the_signup_link_from_the_landing_page_preselects_the_role(client):
+def test_the_signup_link_from_the_landing_page_preselects_the_role(client, one_program):
     page = client.get("/auth/signup?role=mentor").get_data(as_text=True)
     assert re.search(r'<input[^>]*checked[^>]*value="mentor"', page)
     assert not re.search(r'<input[^>]*checked[^>]*value="mentee"', page)
+    assert "Programs" not in page  # one program stays simple
+
+
+def test_with_several_open_programs_sign_up_asks_no_role_and_enrols_nowhere(client, app, one_program):
+    with app.app_context():
+        make_program("MLT to MLS pathway")
+        db.session.remove()
+    page = client.get("/auth/signup?role=mentor").get_data(as_text=True)
+    assert 'name="role"' not in page and "choose the mentoring programs" in page
+    data = {k: v for k, v in SIGNUP.items() if k != "role"}
+    assert "Check your inbox" in client.post("/auth/signup", data=data).get_data(as_text=True)
+    assert len(Outbox(app, run_queue=True)) == 1  # the worker creates the account
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert user.email == "priya@example.org" and user.memberships == []
+
+
+def test_with_no_program_yet_sign_up_still_creates_the_account(client, app):
+    page = client.get("/auth/signup").get_data(as_text=True)
+    assert 'name="role"' not in page
+    data = {k: v for k, v in SIGNUP.items() if k != "role"}
+    client.post("/auth/signup", data=data)
+    assert len(Outbox(app, run_queue=True)) == 1  # the worker creates the account
+    with app.app_context():
+        assert db.session.scalar(db.select(User)).memberships == []
+
+
+def test_only_the_sides_open_in_the_only_program_are_offered(client, app):
+    with app.app_context():
+        make_program("Mentees only", mentors_may_join=False)
+        db.session.remove()
+    page = client.get("/auth/signup").get_data(as_text=True)
+    assert 'value="mentee"' in page and 'value="mentor"' not in page
+    response = client.post("/auth/signup", data={**SIGNUP, "role": "mentor"})
+    assert "Not a valid choice" in response.get_data(as_text=True)
 
 
 def test_signing_up_with_a_taken_email_answers_the_same_and_mails_the_owner(client, person, app):
@@ -39,7 +84,8 @@ def test_signing_up_with_a_taken_email_answers_the_same_and_mails_the_owner(clie
         ("someone.new@example.org", "MentorMatch: confirm your email address")]
     with app.app_context():
         owner = db.session.scalar(db.select(User).where(User.email == "priya@example.org"))
-        assert owner.role == "mentor" and owner.name != "Priya Shah"  # the owner's account is untouched
+        # the owner's account is untouched
+        assert [m.role for m in owner.memberships] == ["mentor"] and owner.name != "Priya Shah"
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -49,7 +95,7 @@ def test_signing_up_with_a_taken_email_answers_the_same_and_mails_the_owner(clie
     ("name", "x" * 121, "Field cannot be longer than 120 characters"),
     ("role", "coordinator", "Not a valid choice"),
 ])
-def test_signup_rejects_bad_input_beside_the_field(client, app, field, value, message):
+def test_signup_rejects_bad_input_beside_the_field(client, app, one_program, field, value, message):
     response = client.post("/auth/signup", data={**SIGNUP, field: value})
     page = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -18,9 +18,9 @@ CONSOLE_FORMS = [
     ("/coordinator/people/{user}/flag", {"reason": "Job title looks like a placeholder"}),
     ("/coordinator/people/{user}/deactivate", {}),
     ("/coordinator/people/{user}/reactivate", {}),
-    ("/coordinator/people/{user}/make-coordinator", {}),
     ("/coordinator/people/{user}/unflag", {}),
     ("/coordinator/queues/waiting/{match}/remind", {}),
+    ("/coordinator/queues/waiting/{match}/end", {}),
     ("/coordinator/queues/cadence/{agreement}/nudge", {}),
     ("/coordinator/queues/cadence/{agreement}/end", {"reason": "schedule", "note": "Moving on", "rematch": "y"}),
     ("/coordinator/roster/import", {"check_only": "y"}),
@@ -32,8 +32,10 @@ def program(app):
     with app.app_context():
         ids = build_program(2)
         from mentormatch.services.console import queues
-        ids["match"] = queues.waiting_proposals(1, 1, 0).items[0].id
-        ids["agreement"] = queues.behind_cadence(1, 1).items[0].agreement_id
+        from tests.factories import default_program
+        here = default_program()
+        ids["match"] = queues.waiting_proposals(here, 1, 1, 0).items[0].id
+        ids["agreement"] = queues.behind_cadence(here, 1, 1).items[0].agreement_id
         ids["user"] = ids["waiting_mentee_id"]
         db.session.remove()
     return ids

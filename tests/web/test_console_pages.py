@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mentormatch.extensions import db
-from tests.factories import PASSWORD
+from mentormatch.models import Agreement, Match, MatchingRound, User
+from tests.factories import PASSWORD, make_program, make_user
 from tests.querycount import count_statements
 from tests.services.test_console_stats import build_program
 
@@ -20,6 +21,7 @@ GET_PAGES = [
     "/coordinator/people/{mentee_id}", "/coordinator/people/{mentor_id}", "/coordinator/roster/import",
     "/coordinator/exports/", "/coordinator/audit", "/coordinator/audit?action=nudge_sent&actor=test&since=2020-01-01",
     "/coordinator/exports/pairings.csv", "/coordinator/exports/meetings.csv", "/coordinator/exports/unmatched.csv",
+    "/coordinator/rounds", "/coordinator/rounds/new", "/coordinator/pairs/new",
 ]
 
 
@@ -45,12 +47,14 @@ def test_every_console_page_renders_for_a_coordinator(app, program):
 
 
 @pytest.mark.parametrize("role", ["mentee", "mentor"])
-def test_participants_get_403_on_every_console_route(app, person, program, role):
-    client = _client(app, person(role).email)
+def test_participants_get_403_on_every_console_route(app, program, role):
+    with app.app_context():
+        email = make_user(role).email
+    client = _client(app, email)
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("console."):
+        if rule.endpoint.startswith("coordinator."):
             path = rule.rule.replace("<int:user_id>", "1").replace("<int:match_id>", "1").replace(
-                "<int:agreement_id>", "1")
+                "<int:agreement_id>", "1").replace("<int:round_id>", "1")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert client.open(path, method=method).status_code == 403, (method, path)
 
@@ -69,6 +73,113 @@ def test_unknown_ids_are_404(app, program):
     assert client.get(f"/coordinator/queues/unmatched/{program['mentor_id']}/candidates").status_code == 404
     assert client.post("/coordinator/queues/waiting/99999/remind").status_code == 404
     assert client.post("/coordinator/people/99999/deactivate").status_code == 404
+
+
+def test_the_proposals_page_is_gone_in_favour_of_the_waiting_queue(app, program):
+    client = _client(app, program["coordinator"])
+    assert client.get("/coordinator/proposals").status_code == 404
+    html = client.get("/coordinator/").get_data(as_text=True)
+    assert 'href="/coordinator/queues/waiting?days=0"' in html and "/coordinator/proposals" not in html
+
+
+def test_every_page_shows_one_navigation_naming_the_program(app, program):
+    client = _client(app, program["coordinator"])
+    for path in ("/coordinator/", "/coordinator/rounds", "/coordinator/pairs/new", "/coordinator/queues/waiting",
+                 "/coordinator/people/", "/coordinator/audit"):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count('aria-label="Coordinator area"') == 1, path
+        assert "Test program" in html and 'href="/coordinator/rounds"' in html, path
+
+
+def _foreign(app, program) -> dict:
+    """A second program with a coordinator, people, a round and pairs; returns their ids and the coordinator."""
+    with app.app_context():
+        other = make_program("Supervisor track", slug="supervisor")
+        ids = build_program(2, "b", program=other)
+        db.session.add(MatchingRound(program_id=other.id, method="optimal", status="published", proposals=0,
+                                     total_score=0, weights={}))
+        db.session.commit()
+        found = {
+            "coordinator": ids["coordinator"], "mentee_id": ids["mentee_id"], "mentor_id": ids["mentor_id"],
+            "match_id": db.session.scalar(db.select(Match.id).where(Match.program_id == other.id,
+                                                                    Match.status == "proposed")),
+            "agreement_id": db.session.scalar(db.select(Agreement.id).join(Match).where(
+                Match.program_id == other.id, Agreement.status == "active")),
+            "round_id": db.session.scalar(db.select(MatchingRound.id).where(MatchingRound.program_id == other.id)),
+            "names": set(db.session.scalars(db.select(User.name).join(User.memberships).where(
+                User.memberships.any(program_id=other.id)))),
+            "emails": set(db.session.scalars(db.select(User.email).where(
+                User.memberships.any(program_id=other.id)))),
+        }
+        db.session.remove()
+    return found
+
+
+def test_a_coordinator_of_one_program_sees_nothing_of_another(app, program):
+    theirs = _foreign(app, program)
+    client = _client(app, program["coordinator"])
+    for path in GET_PAGES:
+        with client.get(path.format(**program)) as response:
+            body = response.get_data(as_text=True)
+        leaked = [e for e in theirs["emails"] if e in body] + [n for n in theirs["names"] if n in body]
+        assert not leaked, (path, leaked)
+    # Figures: the dashboard counts this program only (3 mentors, 6 mentees, one coordinator).
+    html = client.get("/coordinator/").get_data(as_text=True)
+    assert '<p class="figure">3</p><p>Mentors</p>' in html and '<p class="figure">6</p><p>Mentees</p>' in html
+    assert "Nudged pair" in client.get("/coordinator/audit").get_data(as_text=True)
+    with client.get("/coordinator/exports/pairings.csv") as response:
+        assert len(response.get_data(as_text=True).splitlines()) == 1 + 10  # this program's ten matches
+
+
+def test_another_program_s_ids_are_not_found(app, program):
+    theirs = _foreign(app, program)
+    client = _client(app, program["coordinator"])
+    for method, path in [
+        ("GET", "/coordinator/people/{mentee_id}"), ("GET", "/coordinator/people/{mentor_id}"),
+        ("GET", "/coordinator/queues/unmatched/{mentee_id}/candidates"),
+        ("POST", "/coordinator/people/{mentee_id}/deactivate"), ("POST", "/coordinator/people/{mentee_id}/reactivate"),
+        ("POST", "/coordinator/people/{mentee_id}/flag"), ("POST", "/coordinator/people/{mentee_id}/unflag"),
+        ("POST", "/coordinator/queues/waiting/{match_id}/remind"), ("POST", "/coordinator/queues/waiting/{match_id}/end"),
+        ("POST", "/coordinator/queues/cadence/{agreement_id}/nudge"),
+        ("POST", "/coordinator/queues/cadence/{agreement_id}/end"),
+        ("POST", "/coordinator/rounds/{round_id}/withdraw"),
+    ]:
+        assert client.open(path.format(**theirs), method=method, data={"confirm": "y", "reason": "x"}).status_code \
+            == 404, (method, path)
+    with app.app_context():
+        assert all(u.active for u in db.session.scalars(db.select(User)))
+        assert db.session.get(Match, theirs["match_id"]).status == "proposed"
+
+
+def test_the_switcher_s_program_is_the_one_a_coordinator_of_both_works_on(app, program):
+    theirs = _foreign(app, program)
+    with app.app_context():
+        from mentormatch.services.programs import appoint_coordinator
+        other = db.session.scalar(db.select(User).where(User.email == theirs["coordinator"])).coordinated_programs[0]
+        both = make_user("coordinator", email="both@example.org")
+        appoint_coordinator(other, both)
+        other_id = other.id
+    client = _client(app, "both@example.org")
+    with client.session_transaction() as session:
+        session["program_id"] = program["program_id"]
+    assert client.get(f"/coordinator/people/{theirs['mentee_id']}").status_code == 404
+    assert client.get(f"/coordinator/people/{program['mentee_id']}").status_code == 200
+    with client.session_transaction() as session:
+        session["program_id"] = other_id
+    assert client.get(f"/coordinator/people/{theirs['mentee_id']}").status_code == 200
+    assert client.get(f"/coordinator/people/{program['mentee_id']}").status_code == 404
+
+
+def test_a_site_administrator_runs_every_program(app, program):
+    theirs = _foreign(app, program)
+    with app.app_context():
+        make_user("admin", email="admin@example.org")
+        other_id = db.session.scalar(db.select(MatchingRound.program_id).where(MatchingRound.id == theirs["round_id"]))
+    client = _client(app, "admin@example.org")
+    with client.session_transaction() as session:
+        session["program_id"] = other_id
+    assert client.get(f"/coordinator/people/{theirs['mentee_id']}").status_code == 200
+    assert "Supervisor track" in client.get("/coordinator/").get_data(as_text=True)
 
 
 def test_hostile_filters_are_ignored_not_errors(app, program):

@@ -1,4 +1,4 @@
-"""The coordinator's round, pairing and proposal pages, through the test client."""
+"""The coordinator's round and pairing pages, and ending proposals from the waiting queue, through the test client."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from sqlalchemy import event, func
 
 from mentormatch.extensions import db
 from mentormatch.models import Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus
+from tests.conftest import Person
+from tests.factories import default_program, make_program, make_user
 
 ROUTES = [
     ("GET", "/coordinator/rounds"),
@@ -17,8 +19,8 @@ ROUTES = [
     ("POST", "/coordinator/rounds/1/withdraw"),
     ("GET", "/coordinator/pairs/new"),
     ("POST", "/coordinator/pairs/new"),
-    ("GET", "/coordinator/proposals"),
-    ("POST", "/coordinator/proposals/1/end"),
+    ("GET", "/coordinator/queues/waiting"),
+    ("POST", "/coordinator/queues/waiting/1/end"),
 ]
 DEFAULTS = {"method": "optimal", "specialty": "3", "goals": "3", "credentials": "2", "experience": "1.5",
             "schedule": "1", "meeting_mode": "1", "frequency": "0.5"}
@@ -60,13 +62,58 @@ def test_participants_may_not_reach_coordinator_pages(client, person, login, rol
 
 def test_the_dashboard_links_every_coordinator_page(client, coordinator):
     html = client.get("/coordinator/").get_data(as_text=True)
-    for path in ("/coordinator/rounds/new", "/coordinator/rounds", "/coordinator/pairs/new", "/coordinator/proposals"):
+    for path in ("/coordinator/rounds/new", "/coordinator/rounds", "/coordinator/pairs/new",
+                 "/coordinator/queues/waiting?days=0"):
         assert f'href="{path}"' in html
 
 
 def test_the_round_form_starts_with_the_default_weights(client, coordinator):
     html = client.get("/coordinator/rounds/new").get_data(as_text=True)
     assert 'name="specialty"' in html and 'value="3.0"' in html and 'name="csrf_token"' in html
+
+
+def test_the_round_form_starts_with_the_program_s_method_and_weights(app, client, coordinator):
+    with app.app_context():
+        program = default_program()
+        program.matching_method, program.weights = "stable", {"specialty": 7.5, "goals": 0}
+        db.session.commit()
+    html = client.get("/coordinator/rounds/new").get_data(as_text=True)
+    assert re.search(r'value="stable"[^>]*checked|checked[^>]*value="stable"', html)
+    assert re.search(r'name="specialty"[^>]*value="7.5"|value="7.5"[^>]*name="specialty"', html)
+    assert re.search(r'name="goals"[^>]*value="0(\.0)?"|value="0(\.0)?"[^>]*name="goals"', html)
+
+
+def test_a_round_matches_its_own_program_only(app, client, coordinator, person):
+    with app.app_context():
+        other = make_program("Supervisor track")
+        other_id = other.id
+    person("mentee"), person("mentor", capacity=1)
+    person("mentee", program=other), person("mentee", program=other)
+    person("mentor", capacity=5, program=other)
+    html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
+    assert "1 of 1" in html
+    client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    assert rows(app, Match, Match.program_id == other_id) == 0 and rows(app, Match) == 1
+    with app.app_context():
+        theirs = MatchingRound(program_id=other_id, method="optimal", status="published", proposals=3,
+                               total_score=1, weights={})
+        db.session.add(theirs)
+        db.session.commit()
+        mine_id, theirs_id = db.session.scalar(db.select(MatchingRound.id).where(
+            MatchingRound.program_id != other_id)), theirs.id
+    listing = client.get("/coordinator/rounds").get_data(as_text=True)
+    assert listing.count("Withdraw round</button>") == 1
+    assert f'<th scope="row">{mine_id}</th>' in listing and f'<th scope="row">{theirs_id}</th>' not in listing
+
+
+def test_pairing_by_hand_refuses_people_of_another_program(app, client, coordinator, person):
+    someone = person("mentee")
+    with app.app_context():
+        chosen = make_user("mentor", program=make_program("Supervisor track"))
+        chosen = Person(chosen.id, chosen.email, "mentor")
+    html = client.post("/coordinator/pairs/new", data={"mentee_email": someone.email,
+                                                       "mentor_email": chosen.email}).get_data(as_text=True)
+    assert "No active mentor of Test program" in html and rows(app, Match) == 0
 
 
 def test_a_preview_shows_the_pairs_scores_and_who_is_left_out_and_writes_nothing(app, client, coordinator, person):
@@ -181,7 +228,7 @@ def test_pairing_by_hand_warns_then_proposes_once_confirmed(app, client, coordin
     response = client.post("/coordinator/pairs/new", data={**form, "confirm": "y"})
     assert response.status_code == 200 and rows(app, Match) == 0  # ticked without having seen the warnings
     response = client.post("/coordinator/pairs/new", data={**form, "confirm": "y", "warned_for": warned_for})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/coordinator/proposals")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/coordinator/queues/waiting?days=0")
     assert rows(app, Match, Match.origin == MatchOrigin.MANUAL, Match.status == MatchStatus.PROPOSED) == 1
 
 
@@ -189,32 +236,32 @@ def test_pairing_by_hand_explains_a_wrong_email(client, coordinator, person):
     chosen = person("mentor")
     html = client.post("/coordinator/pairs/new",
                        data={"mentee_email": "nobody@example.org", "mentor_email": chosen.email}).get_data(as_text=True)
-    assert "No mentee has the email nobody@example.org." in html and chosen.email in html
+    assert "No active mentee of Test program has the email nobody@example.org." in html and chosen.email in html
     html = client.post("/coordinator/pairs/new", data={"mentee_email": "not an email",
                                                        "mentor_email": ""}).get_data(as_text=True)
     assert "Enter an email address." in html and "Enter the mentor&#39;s email." in html
 
 
-def test_a_coordinator_ends_a_pending_proposal_from_the_list(app, client, coordinator, person):
+def test_a_coordinator_ends_a_pending_proposal_from_the_waiting_queue(app, client, coordinator, person):
     someone, chosen = person("mentee"), person("mentor")
     client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
-    page = client.get("/coordinator/proposals").get_data(as_text=True)
-    match_id = int(re.search(r'/coordinator/proposals/(\d+)/end', page).group(1))
-    response = client.post(f"/coordinator/proposals/{match_id}/end", follow_redirects=True)
+    page = client.get("/coordinator/queues/waiting?days=0").get_data(as_text=True)
+    match_id = int(re.search(r'/coordinator/queues/waiting/(\d+)/end', page).group(1))
+    response = client.post(f"/coordinator/queues/waiting/{match_id}/end?days=0", follow_redirects=True)
     assert "is ended; both were told" in response.get_data(as_text=True) and statuses(app) == ["withdrawn"]
-    again = client.post(f"/coordinator/proposals/{match_id}/end", follow_redirects=True)
+    again = client.post(f"/coordinator/queues/waiting/{match_id}/end", follow_redirects=True)
     assert "already withdrawn" in again.get_data(as_text=True)
 
 
-def test_the_pending_proposals_list_is_paginated(app, client, coordinator, person):
+def test_the_waiting_queue_is_paginated(app, client, coordinator, person):
     chosen = person("mentor", capacity=5)
     for _ in range(3):
         someone = person("mentee")
         client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
     app.config["PAGE_SIZE"] = 2
     try:
-        first = client.get("/coordinator/proposals").get_data(as_text=True)
-        second = client.get("/coordinator/proposals?page=2").get_data(as_text=True)
+        first = client.get("/coordinator/queues/waiting?days=0").get_data(as_text=True)
+        second = client.get("/coordinator/queues/waiting?days=0&page=2").get_data(as_text=True)
     finally:
         app.config["PAGE_SIZE"] = 25
     assert first.count("End proposal</button>") == 2 and "Page 1 of 2" in first
@@ -224,7 +271,7 @@ def test_the_pending_proposals_list_is_paginated(app, client, coordinator, perso
 def test_round_forms_refuse_posts_without_a_csrf_token(app, client, coordinator):
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).status_code == 400
-    assert client.post("/coordinator/proposals/1/end").status_code == 400
+    assert client.post("/coordinator/queues/waiting/1/end").status_code in (400, 404)
 
 
 def _queries_for(app, client, path) -> int:
@@ -244,7 +291,7 @@ def _queries_for(app, client, path) -> int:
     return count
 
 
-def test_the_proposals_and_rounds_pages_issue_the_same_queries_however_many_rows(app, client, coordinator, person):
+def test_the_waiting_and_rounds_pages_issue_the_same_queries_however_many_rows(app, client, coordinator, person):
     chosen = person("mentor", capacity=10)
 
     def propose(n):
@@ -253,6 +300,7 @@ def test_the_proposals_and_rounds_pages_issue_the_same_queries_however_many_rows
             client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
 
     propose(2)
-    few = _queries_for(app, client, "/coordinator/proposals"), _queries_for(app, client, "/coordinator/rounds")
+    waiting = "/coordinator/queues/waiting?days=0"
+    few = _queries_for(app, client, waiting), _queries_for(app, client, "/coordinator/rounds")
     propose(4)
-    assert (_queries_for(app, client, "/coordinator/proposals"), _queries_for(app, client, "/coordinator/rounds")) == few
+    assert (_queries_for(app, client, waiting), _queries_for(app, client, "/coordinator/rounds")) == few

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mentormatch.extensions import db
 from mentormatch.models import Match, MatchOrigin, MatchStatus
 from mentormatch.services import matches
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, default_program, make_program, make_user
 
 SCRIPT = "<script>alert('x')</script>"
 hostile_text = st.one_of(
@@ -38,8 +38,8 @@ hostile_id = st.one_of(st.sampled_from([0, 2**31, 2**63, 2**64]), st.integers(mi
 
 PROFILE = {"job_title": "Lab tech", "organisation": "General", "years_experience": "4",
            "specialties": ["hematology"], "credentials": ["ascp_mlt"], "goals": ["supervisor"],
-           "credentials_sought": ["ascp_mls"], "hopes": "Grow", "time_zone": "UTC", "meeting_mode": "virtual",
-           "meeting_frequency": "monthly", "shift": "day", "bio": "Hi", "capacity": "2", "accepting_mentees": "y"}
+           "hopes": "Grow", "time_zone": "UTC", "meeting_mode": "virtual", "meeting_frequency": "monthly",
+           "shift": "day", "bio": "Hi"}
 NEW_PASSWORD = "another long password"
 TODAY = date.today().isoformat()
 LATER = (date.today() + timedelta(days=90)).isoformat()
@@ -70,7 +70,31 @@ FORMS = [
         "shared_notes": "Went well", "private_note": "Nervous", "submission_key": "first-visit"}),
     ("partner", "/agreements/{agreement}/end", {"reason": "other", "note": "Moving away"}),
     ("partner", "/agreements/{agreement}/feedback", {"rating": "5", "comment": "Great"}),
+    ("mentee", "/programs/{other}/join", {"role": "mentee", "goals": ["supervisor"],
+                                          "credentials_sought": ["ascp_mls"]}),
+    ("mentor", "/programs/{other}/join", {"role": "mentor", "capacity": "2", "accepting_mentees": "y"}),
+    ("mentee", "/programs/{program}/membership", {"goals": ["supervisor"], "credentials_sought": ["ascp_mls"]}),
+    ("mentor", "/programs/{program}/membership", {"capacity": "3", "accepting_mentees": "y"}),
+    ("mentee", "/programs/switch", {"program_id": "{program}", "next": "/matches/"}),
+    ("admin", "/admin/programs/new", {
+        "name": "Blood bank SBB preparation", "slug": "sbb", "description": "Exam prep", "track": "certification",
+        "enrolment": "open", "enrol_opens_on": TODAY, "enrol_closes_on": LATER, "starts_on": TODAY,
+        "ends_on": LATER,
+        "agreement_months": "6", "mentees_may_join": "y", "mentors_may_join": "y", "matching_method": "optimal",
+        "max_open_requests": "3", "expiry_days": "14", "suggestions": "10", "direct_requests": "y"}),
+    ("admin", "/admin/programs/{program}", {"email": "nobody@example.org"}),
+    ("admin", "/admin/programs/{program}/coordinators/{coordinator}/remove", {}),
 ]
+
+
+def _ids(people) -> dict:
+    return {"mentor": people["mentor_id"], "match": people["match_id"], "agreement": people["agreement_id"],
+            "program": people["program_id"], "other": people["other_id"], "coordinator": people["coordinator_id"]}
+
+
+def _filled(valid: dict, ids: dict) -> dict:
+    """A valid submission with its "{program}"-like values filled in."""
+    return {k: v.format(**ids) if isinstance(v, str) and v.startswith("{") else v for k, v in valid.items()}
 
 
 def _client_for(app, role, ids):
@@ -84,15 +108,19 @@ def _client_for(app, role, ids):
 def people(app):
     with app.app_context():
         mentee, mentor = make_user("mentee"), make_user("mentor")
-        match = Match(mentee_id=make_user("mentee").id, mentor_id=mentor.id, origin=MatchOrigin.ROUND,
+        program, other = default_program(), make_program("Another program")
+        admin, coordinator = make_user("admin"), make_user("coordinator")
+        match = Match(program_id=program.id, mentee_id=make_user("mentee").id, mentor_id=mentor.id,
+                      origin=MatchOrigin.ROUND,
                       status=MatchStatus.PROPOSED)
         db.session.add(match)
         db.session.commit()
         partner, partner_mentor = make_user("mentee"), make_user("mentor")
-        active = matches.request_mentor(partner, partner_mentor.id, "")
+        active = matches.request_mentor(partner, program, partner_mentor.id, "")
         matches.accept(active, partner_mentor)
         ids = {"mentee": mentee.email, "mentor": mentor.email, "mentor_id": make_user("mentor").id,
-               "match_id": match.id, "partner": partner.email, "agreement_id": active.agreement.id}
+               "match_id": match.id, "partner": partner.email, "agreement_id": active.agreement.id,
+               "admin": admin.email, "program_id": program.id, "other_id": other.id, "coordinator_id": coordinator.id}
         db.session.remove()
     return ids
 
@@ -101,6 +129,7 @@ def people(app):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_hostile_values_never_cause_a_server_error(app, people, role, path, valid, data):
+    valid = _filled(valid, _ids(people))
     values = dict(valid)
     for name in valid:
         change = data.draw(st.sampled_from(["keep", "keep", "hostile", "drop", "file"]), label=f"{name}")
@@ -110,7 +139,7 @@ def test_hostile_values_never_cause_a_server_error(app, people, role, path, vali
             del values[name]
         elif change == "file":
             values[name] = data.draw(hostile_file, label=f"{name} file")
-    ids = {"mentor": people["mentor_id"], "match": people["match_id"], "agreement": people["agreement_id"]}
+    ids = _ids(people)
     bad_id = "{" in path and data.draw(st.booleans(), label="id beyond the column")
     if bad_id:
         ids = dict.fromkeys(ids, data.draw(hostile_id, label="id"))
@@ -129,7 +158,7 @@ def test_markup_saved_in_a_profile_comes_back_escaped_everywhere(app, people):
     client.post("/profile/edit", data={
         "job_title": SCRIPT, "organisation": SCRIPT, "years_experience": "10", "specialties": ["hematology"],
         "goals": ["supervisor"], "time_zone": "UTC", "meeting_mode": "virtual", "meeting_frequency": "monthly",
-        "shift": "day", "bio": SCRIPT, "capacity": "2", "accepting_mentees": "y"})
+        "shift": "day", "bio": SCRIPT})
     mentee = _client_for(app, "mentee", people)
     for page in (client.get("/profile/").get_data(as_text=True),
                  mentee.get("/matches/suggestions").get_data(as_text=True)):
@@ -141,8 +170,9 @@ def test_markup_saved_in_a_profile_comes_back_escaped_everywhere(app, people):
 def test_every_form_refuses_a_post_without_its_csrf_token(app, people, role, path, valid):
     client = _client_for(app, role, people)
     app.config["WTF_CSRF_ENABLED"] = True
-    url = path.format(mentor=people["mentor_id"], match=people["match_id"], agreement=people["agreement_id"])
-    assert client.post(url, data=valid).status_code == 400
+    ids = _ids(people)
+    valid = _filled(valid, ids)
+    assert client.post(path.format(**ids), data=valid).status_code == 400
 
 
 @pytest.mark.parametrize("field", ["job_title", "organisation", "bio", "hopes"])

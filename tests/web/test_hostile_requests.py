@@ -16,7 +16,7 @@ from mentormatch.extensions import db
 from mentormatch.models import User
 from mentormatch.services.console import roster
 from mentormatch.web.security import MAX_ID
-from tests.factories import PASSWORD, make_pair
+from tests.factories import PASSWORD, default_program, make_pair
 from tests.web.test_hostile_input import PROFILE
 
 HEADER = "email,name,role,specialties\n"
@@ -89,7 +89,7 @@ def test_the_largest_id_still_reaches_the_page(app, person):
 def test_a_roster_with_a_nul_character_is_refused_at_the_check_with_its_line(app_ctx):
     data = (HEADER + "ana@lab.example.org,Ana Ruiz,mentee,hematology\n"
             + "ben@lab.example.org,Ben\x00Okafor,mentor,hematology\n").encode()
-    check = roster.check_roster(data, max_bytes=1 << 20, max_rows=100)
+    check = roster.check_roster(data, default_program(), max_bytes=1 << 20, max_rows=100)
     assert not check.ok
     assert check.file_errors == ["Line 3 contains a NUL character, which cannot be stored. "
                                  "Remove it (or save the file again as 'CSV UTF-8') and upload it again."]

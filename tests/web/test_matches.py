@@ -1,12 +1,15 @@
 import re
 
 from mentormatch.extensions import db
-from mentormatch.models import Match, MatchOrigin, MatchStatus, Notification
+from mentormatch.models import Match, MatchOrigin, MatchStatus, Notification, Program, User
+from mentormatch.web.access import PROGRAM_KEY
+from tests.factories import default_program, join, make_program, make_user
 
 
-def _match(app, mentee, mentor, status=MatchStatus.PROPOSED, origin=MatchOrigin.ROUND):
+def _match(app, mentee, mentor, status=MatchStatus.PROPOSED, origin=MatchOrigin.ROUND, program_id=None):
     with app.app_context():
-        match = Match(mentee_id=mentee.id, mentor_id=mentor.id, status=status, origin=origin)
+        match = Match(program_id=program_id or default_program().id, mentee_id=mentee.id, mentor_id=mentor.id,
+                      status=status, origin=origin)
         db.session.add(match)
         db.session.commit()
         match_id = match.id
@@ -131,3 +134,108 @@ def test_an_unconfirmed_mentee_is_told_to_confirm_before_seeing_mentors(client, 
     login(person("mentee", confirmed=False))
     page = client.get("/matches/suggestions").get_data(as_text=True)
     assert "Confirm your email address first" in page and "to mentor me" not in page
+
+
+# --- Programs ---------------------------------------------------------------------------------
+
+
+def _program(app, name, **settings) -> int:
+    with app.app_context():
+        program_id = make_program(name, **settings).id
+        db.session.remove()
+    return program_id
+
+
+def _join(app, who, role, program_id, **overrides) -> None:
+    with app.app_context():
+        join(db.session.get(User, who.id), role, db.session.get(Program, program_id), **overrides)
+        db.session.remove()
+
+
+def _member(app, role, program_id, **overrides):
+    """A participant of the program ``program_id``: (id, email)."""
+    with app.app_context():
+        user = make_user(role, program=db.session.get(Program, program_id), **overrides)
+        found = user.id, user.email
+        db.session.remove()
+    return found
+
+
+def _work_in(client, program_id: int) -> None:
+    with client.session_transaction() as session:
+        session[PROGRAM_KEY] = program_id
+
+
+def test_someone_who_mentors_in_one_program_gets_suggestions_in_the_other_only_from_its_mentors(
+        app, client, person, login):
+    other = _program(app, "Supervisor and leadership track")
+    someone = person("mentor", specialties=["hematology"])  # a mentor in the default program
+    _join(app, someone, "mentee", other)
+    _member(app, "mentor", other, name="Grace Ho", specialties=["hematology"])
+    person("mentor", name="Omar Diaz", specialties=["hematology"])  # mentors in the default program only
+    login(someone)
+    assert client.get("/matches/suggestions").status_code == 403  # a mentor where they work now
+    _work_in(client, other)
+    page = client.get("/matches/suggestions").get_data(as_text=True)
+    assert "Grace Ho" in page and "Omar Diaz" not in page
+
+
+def test_a_request_goes_to_the_current_programs_mentor_and_a_mentor_of_another_is_refused(
+        app, client, person, login):
+    other = _program(app, "MLT to MLS pathway")
+    mentee = person("mentee")
+    elsewhere = person("mentor")
+    there_id, _ = _member(app, "mentor", other, name="Lena Park")
+    login(mentee)
+    response = client.post(f"/matches/request/{there_id}", data={"message": ""}, follow_redirects=True)
+    assert "That mentor is not available." in response.get_data(as_text=True)
+    response = client.post(f"/matches/request/{elsewhere.id}", data={"message": ""})
+    assert re.fullmatch(r"/matches/\d+", response.headers["Location"])
+    with app.app_context():
+        assert db.session.scalars(db.select(Match.program_id)).all() == [default_program().id]
+        db.session.remove()
+
+
+def test_a_program_matched_by_rounds_only_says_so_and_refuses_requests(app, client, person, login):
+    rounds_only = _program(app, "New graduate onboarding", direct_requests=False)
+    _, email = _member(app, "mentee", rounds_only)
+    mentor_id, _ = _member(app, "mentor", rounds_only, name="Grace Ho")
+    login(email)
+    page = client.get("/matches/suggestions").get_data(as_text=True)
+    assert "Matching happens through rounds" in page and "Grace Ho" not in page
+    response = client.post(f"/matches/request/{mentor_id}", data={"message": ""}, follow_redirects=True)
+    assert "matching rounds" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Match)) == 0
+        db.session.remove()
+
+
+def test_my_matches_lists_the_current_programs_and_a_match_page_is_reachable_from_any(app, client, person, login):
+    other = _program(app, "Supervisor and leadership track")
+    someone = person("mentee")
+    _join(app, someone, "mentor", other)
+    here_mentor, there_mentee = person("mentor", name="Grace Ho"), person("mentee", name="Sam Rivera")
+    _join(app, there_mentee, "mentee", other)
+    here = _match(app, someone, here_mentor)
+    there = _match(app, there_mentee, someone, program_id=other)
+    login(someone)
+    page = client.get("/matches/").get_data(as_text=True)
+    assert "Grace Ho" in page and "Sam Rivera" not in page
+    _work_in(client, other)
+    page = client.get("/matches/").get_data(as_text=True)
+    assert "Sam Rivera" in page and "Grace Ho" not in page and "Mentee" in page
+    # Either match page opens whatever program is current; the person answers as their side there.
+    assert client.get(f"/matches/{here}").status_code == 200
+    client.post(f"/matches/{here}/accept")
+    assert _status(app, here) == MatchStatus.ACCEPTED_BY_MENTEE
+    client.post(f"/matches/{there}/accept")
+    assert _status(app, there) == MatchStatus.ACCEPTED_BY_MENTOR
+
+
+def test_a_coordinator_of_another_program_cannot_see_a_match(app, client, person, login):
+    match_id = _match(app, person("mentee"), person("mentor"))
+    other = _program(app, "MLT to MLS pathway")
+    _, email = _member(app, "coordinator", other)
+    login(email)
+    assert client.get(f"/matches/{match_id}").status_code == 404
+    assert client.post(f"/matches/{match_id}/accept").status_code == 404

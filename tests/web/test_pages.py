@@ -51,7 +51,8 @@ def test_the_navigation_shows_what_the_role_can_do(client, person, login):
     assert "Log in" in client.get("/").get_data(as_text=True)
     login(person("coordinator"))
     page = client.get("/").get_data(as_text=True)
-    assert "Program" in page and "My profile" not in page and "Log out" in page
+    assert "Coordinate" in page and "My profile" not in page and "Log out" in page
+    assert "Find a mentor" not in page and "Administration" not in page
 
 
 def test_an_unexpected_error_shows_no_stack_trace_and_rolls_back(app):
@@ -61,7 +62,7 @@ def test_an_unexpected_error_shows_no_stack_trace_and_rolls_back(app):
 
     @broken.route("/_boom")
     def boom():
-        db.session.add(User(email="half@example.org", name="Half", password_hash="x", role="mentee"))
+        db.session.add(User(email="half@example.org", name="Half", password_hash="x"))
         db.session.flush()
         raise RuntimeError("secret internals: SELECT * FROM users")
 

@@ -4,18 +4,18 @@ import pytest
 
 from mentormatch.extensions import db
 from mentormatch.models import TagKind, User
+from tests.factories import default_program
 
 GOOD_MENTEE = {
     "job_title": "Medical Laboratory Technician", "organisation": "Lakeside Hospital",
     "years_experience": "2", "specialties": ["hematology", "blood_bank"], "credentials": ["ascp_mlt"],
-    "goals": ["mlt_to_mls"], "credentials_sought": ["ascp_mls"], "hopes": "Plan my MLS degree.",
+    "hopes": "Plan my MLS degree.",
     "time_zone": "America/Denver", "meeting_mode": "virtual", "meeting_frequency": "biweekly",
     "shift": "evening", "bio": "Evening shift in the core lab.",
 }
-GOOD_MENTOR = {**{k: v for k, v in GOOD_MENTEE.items() if k not in ("credentials_sought", "hopes")},
+GOOD_MENTOR = {**{k: v for k, v in GOOD_MENTEE.items() if k != "hopes"},
                "job_title": "Blood Bank Supervisor", "years_experience": "18",
-               "credentials": ["ascp_mls", "ascp_sbb"], "goals": ["supervisor", "specialist_certification"],
-               "capacity": "3", "accepting_mentees": "y"}
+               "credentials": ["ascp_mls", "ascp_sbb"], "goals": ["supervisor", "specialist_certification"]}
 
 
 def _profile(app, email):
@@ -23,33 +23,95 @@ def _profile(app, email):
         user = db.session.scalar(db.select(User).where(User.email == email))
         return None if user.profile is None else {
             "title": user.profile.job_title, "years": user.profile.years_experience,
-            "specialties": user.profile.codes(TagKind.SPECIALTY), "capacity": user.profile.capacity,
+            "specialties": user.profile.codes(TagKind.SPECIALTY), "hopes": user.profile.hopes,
             "goals": user.profile.codes(TagKind.GOAL), "zone": user.profile.time_zone,
         }
+
+
+def _membership(app, email):
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        m = user.membership_in(default_program().id)
+        return {"capacity": m.capacity, "accepting": m.accepting_mentees, "goals": m.codes(TagKind.GOAL),
+                "sought": m.codes(TagKind.CREDENTIAL_SOUGHT)}
+
+
+def _program_id(app) -> int:
+    with app.app_context():
+        return default_program().id
 
 
 def test_a_new_mentee_fills_the_profile_and_sees_it(client, person, login, app):
     mentee = person("mentee", profile=False)
     login(mentee)
     assert client.get("/profile/").headers["Location"] == "/profile/edit"
+    form = client.get("/profile/edit").get_data(as_text=True)
+    assert "credentials_sought" not in form and "capacity" not in form  # asked per program
     response = client.post("/profile/edit", data=GOOD_MENTEE)
     assert response.status_code == 302
     page = client.get("/profile/").get_data(as_text=True)
     assert "Immunohematology / blood bank" in page and "America/Denver" in page
+    assert "Test program" in page and "Mentee" in page  # the profile lists the memberships
     assert _profile(app, mentee.email) == {
         "title": "Medical Laboratory Technician", "years": 2, "specialties": ["blood_bank", "hematology"],
-        "capacity": None, "goals": ["mlt_to_mls"], "zone": "America/Denver",
+        "hopes": "Plan my MLS degree.", "goals": [], "zone": "America/Denver",
     }
 
 
-def test_a_mentor_sets_capacity_and_the_goals_they_can_help_with(client, person, login, app):
+def test_a_mentor_sets_the_goals_they_can_help_with_and_capacity_per_program(client, person, login, app):
     mentor = person("mentor", profile=False)
     login(mentor)
     page = client.get("/profile/edit").get_data(as_text=True)
-    assert "How many mentees can you take at once?" in page and "credentials_sought" not in page
+    assert "Goals you can help others with" in page and "How many mentees" not in page
     assert client.post("/profile/edit", data=GOOD_MENTOR).status_code == 302
-    saved = _profile(app, mentor.email)
-    assert saved["capacity"] == 3 and saved["goals"] == ["specialist_certification", "supervisor"]
+    assert _profile(app, mentor.email)["goals"] == ["specialist_certification", "supervisor"]
+    program_id = _program_id(app)
+    form = client.get(f"/programs/{program_id}/membership").get_data(as_text=True)
+    assert "How many mentees can you take at once in this program?" in form and "credentials_sought" not in form
+    assert client.post(f"/programs/{program_id}/membership", data={"capacity": "3"}).status_code == 302
+    assert _membership(app, mentor.email) == {"capacity": 3, "accepting": False, "goals": [], "sought": []}
+
+
+def test_a_mentee_answers_the_programs_questions_on_the_membership_page(client, person, login, app):
+    mentee = person("mentee", profile=False)
+    login(mentee)
+    program_id = _program_id(app)
+    home = client.get("/home").get_data(as_text=True)
+    assert "Choose my goals" in home and f"/programs/{program_id}/membership" in home
+    response = client.post(f"/programs/{program_id}/membership",
+                           data={"goals": ["mlt_to_mls"], "credentials_sought": ["ascp_mls"]})
+    assert response.status_code == 302
+    assert _membership(app, mentee.email) == {"capacity": None, "accepting": False, "goals": ["mlt_to_mls"],
+                                              "sought": ["ascp_mls"]}
+    assert "Choose my goals" not in client.get("/home").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role, data, field, message", [
+    ("mentee", {"goals": []}, "goals", "Choose at least one career goal."),
+    ("mentee", {"goals": ["astrology"]}, "goals", "not a valid choice"),
+    ("mentor", {"capacity": "0"}, "capacity", "Enter a number from 1 to 10."),
+    ("mentor", {"capacity": "11"}, "capacity", "Enter a number from 1 to 10."),
+    ("mentor", {"capacity": ""}, "capacity", "Enter a number from 1 to 10."),
+])
+def test_a_bad_membership_answer_is_explained_and_nothing_changes(client, person, login, app, role, data, field,
+                                                                  message):
+    someone = person(role)
+    login(someone)
+    before = _membership(app, someone.email)
+    response = client.post(f"/programs/{_program_id(app)}/membership", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page and f'id="{field}-error"' in page
+    assert _membership(app, someone.email) == before
+
+
+def test_the_membership_page_of_a_program_i_am_not_in_is_not_found(client, person, login, app):
+    from tests.factories import make_program
+
+    with app.app_context():
+        other = make_program("Elsewhere").id
+    login(person("mentee"))
+    assert client.get(f"/programs/{other}/membership").status_code == 404
+    assert client.post(f"/programs/{other}/membership", data={"goals": ["supervisor"]}).status_code == 404
 
 
 def test_editing_shows_the_saved_answers(client, person, login):
@@ -67,7 +129,6 @@ def test_editing_shows_the_saved_answers(client, person, login):
     ("mentee", "years_experience", "ten", "Not a valid integer value"),
     ("mentee", "specialties", [], "Choose at least one specialty."),
     ("mentee", "specialties", ["astrology"], "not a valid choice"),
-    ("mentee", "goals", [], "Choose at least one career goal."),
     ("mentee", "time_zone", "Mars/Olympus_Mons", "Not a valid choice"),
     ("mentee", "time_zone", "", "Choose your time zone."),
     ("mentee", "meeting_mode", "telepathy", "Not a valid choice"),
@@ -77,9 +138,7 @@ def test_editing_shows_the_saved_answers(client, person, login):
     ("mentee", "hopes", "x" * 1001, "Field cannot be longer than 1000 characters."),
     ("mentee", "job_title", "", "This field is required."),
     ("mentee", "organisation", "y" * 161, "Field cannot be longer than 160 characters."),
-    ("mentor", "capacity", "0", "Enter a number from 1 to 10."),
-    ("mentor", "capacity", "11", "Enter a number from 1 to 10."),
-    ("mentor", "capacity", "", "Enter a number from 1 to 10."),
+    ("mentor", "goals", ["astrology"], "not a valid choice"),
     ("mentor", "goals", [], "Choose at least one goal you can help with."),
 ])
 def test_a_bad_answer_is_explained_beside_its_field_and_the_rest_is_kept(

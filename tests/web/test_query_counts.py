@@ -6,7 +6,7 @@ from mentormatch.extensions import db
 from mentormatch.models import (
     Agreement, AgreementStatus, AgreementVersion, Match, MatchOrigin, MatchStatus, Meeting, Notification, VersionStatus,
 )
-from tests.factories import make_user
+from tests.factories import default_program, make_user
 from tests.querycount import count_statements
 
 PAGES = ["/home", "/matches/", "/matches/suggestions", "/notifications/", "/profile/"]
@@ -34,6 +34,7 @@ def _program(app, size: int, pairs: int) -> dict:
     its terms and meetings, so the home page has rows to show.
     """
     with app.app_context():
+        program = default_program().id
         mentee = make_user("mentee", email=f"me{size}@example.org")
         mentor = make_user("mentor", email=f"mentor{size}@example.org", capacity=10)
         for i in range(size):
@@ -41,11 +42,11 @@ def _program(app, size: int, pairs: int) -> dict:
             other_mentee = make_user("mentee")
             status = (MatchStatus.DECLINED, MatchStatus.EXPIRED, MatchStatus.WITHDRAWN)[i % 3]
             active = i < pairs
-            mentors_match = Match(mentee_id=other_mentee.id, mentor_id=mentor.id, origin=MatchOrigin.ROUND,
+            mentors_match = Match(program_id=program, mentee_id=other_mentee.id, mentor_id=mentor.id, origin=MatchOrigin.ROUND,
                                   status=MatchStatus.ACTIVE if active else
                                   MatchStatus.PROPOSED if i % 2 else MatchStatus.EXPIRED)
             db.session.add_all([
-                Match(mentee_id=mentee.id, mentor_id=other_mentor.id, origin=MatchOrigin.ROUND, status=status),
+                Match(program_id=program, mentee_id=mentee.id, mentor_id=other_mentor.id, origin=MatchOrigin.ROUND, status=status),
                 mentors_match,
                 Notification(user_id=mentee.id, kind="proposal", text=f"n{i}"),
                 Notification(user_id=mentor.id, kind="proposal", text=f"n{i}"),
@@ -53,7 +54,7 @@ def _program(app, size: int, pairs: int) -> dict:
             if active:
                 _agreement(mentors_match, other_mentee.id, pending=i % 2 == 0)
         mentees_mentor = make_user("mentor", capacity=3)
-        mentees_match = Match(mentee_id=mentee.id, mentor_id=mentees_mentor.id, origin=MatchOrigin.ROUND,
+        mentees_match = Match(program_id=program, mentee_id=mentee.id, mentor_id=mentees_mentor.id, origin=MatchOrigin.ROUND,
                               status=MatchStatus.ACTIVE)
         db.session.add(mentees_match)
         _agreement(mentees_match, mentees_mentor.id, pending=True)

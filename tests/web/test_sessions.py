@@ -9,7 +9,7 @@ import pytest
 from mentormatch.extensions import db
 from mentormatch.models import User, UserSession
 from mentormatch.services.console import people
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, default_program, make_user
 from tests.outbox import Outbox
 
 NEW = "a completely new password 7"
@@ -112,7 +112,7 @@ def test_a_deactivated_account_is_logged_out_on_its_next_request(app, mentor):
     client = browser(app, mentor.email, remember=True)
     with app.app_context():
         coordinator = make_user("coordinator")
-        people.deactivate(db.session.get(User, mentor.id), coordinator)
+        people.deactivate(default_program(), db.session.get(User, mentor.id), coordinator)
         assert db.session.scalar(db.select(db.func.count()).select_from(UserSession)
                                  .where(UserSession.user_id == mentor.id)) == 0
         db.session.remove()

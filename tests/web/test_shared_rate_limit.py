@@ -102,7 +102,8 @@ def server(tmp_path):
     create = None
     try:
         _finish(upgrade)
-        create = _flask(env, "create-coordinator", email, "--name", "Cora Ordinator", "--password", "correct horse 12")
+        create = _flask(env, "create-admin", "--email", email, "--name", "Cora Ordinator", "--password",
+                        "correct horse 12")
         _finish(create)
         deadline = time.monotonic() + 30
         while True:

@@ -20,11 +20,14 @@ def today() -> date:
 
 
 def agreement_for(user: User, agreement_id: int, *, write: bool = False) -> Agreement | None:
-    """The agreement if ``user`` is one of the pair, or a coordinator reading; None otherwise (a 404)."""
+    """The agreement if ``user`` is one of the pair, or a coordinator of its program reading; None otherwise (a 404).
+
+    Reached by id whatever program the person works in now: the agreement's match carries its program.
+    """
     agreement = db.session.get(Agreement, agreement_id)
     if agreement is None:
         return None
-    if agreement.match.involves(user) or (user.is_coordinator and not write):
+    if agreement.match.involves(user) or (not write and user.coordinates(agreement.match.program_id)):
         return agreement
     return None
 

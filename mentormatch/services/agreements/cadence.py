@@ -94,6 +94,7 @@ class PairSummary:
     """One row of a participant's "your mentees / your mentoring" table, as plain values."""
 
     agreement_id: int
+    program_id: int
     other_name: str
     frequency: str | None  # of the current terms; None until terms are confirmed
     mode: str | None
@@ -120,8 +121,8 @@ def _pairs_select():
                .exists())
     last_meeting = (db.select(func.max(Meeting.held_on)).where(Meeting.agreement_id == Agreement.id)
                     .scalar_subquery())
-    return (db.select(Agreement.id, Agreement.status, other.name, terms.frequency, terms.mode, terms.start_date,
-                      waiting, last_meeting)
+    return (db.select(Agreement.id, Match.program_id, Agreement.status, other.name, terms.frequency, terms.mode,
+                      terms.start_date, waiting, last_meeting)
             .join(Match, Match.id == Agreement.match_id)
             .join(other, other.id == case((Match.mentee_id == user_id, Match.mentor_id), else_=Match.mentee_id))
             .outerjoin(terms, and_(terms.agreement_id == Agreement.id, terms.number == current_number))
@@ -132,12 +133,15 @@ def _pairs_select():
 PAIRS = _pairs_select()
 
 
-def pairs_of(user: User, on: date | None = None) -> list[PairSummary]:
-    """The user's active pairs with their terms and cadence, in one query whatever their number."""
+def pairs_of(user: User, on: date | None = None, program_id: int | None = None) -> list[PairSummary]:
+    """The user's active pairs (in one program, or in all when None) with their terms and cadence,
+    in one query whatever their number."""
     pairs = []
-    for agreement_id, status, other_name, frequency, mode, start, waiting, last_meeting in db.session.execute(
-            PAIRS, {"user_id": user.id}):
+    for (agreement_id, pair_program, status, other_name, frequency, mode, start, waiting,
+         last_meeting) in db.session.execute(PAIRS, {"user_id": user.id}):
+        if program_id is not None and pair_program != program_id:
+            continue
         cadence = (cadence_of(frequency, start, last_meeting, on)
                    if frequency is not None and status != AgreementStatus.ENDED else None)
-        pairs.append(PairSummary(agreement_id, other_name, frequency, mode, bool(waiting), cadence))
+        pairs.append(PairSummary(agreement_id, pair_program, other_name, frequency, mode, bool(waiting), cadence))
     return pairs

@@ -1,7 +1,7 @@
 """Closing an agreement, feedback, and the mentee's activity record.
 
 Ending sets the agreement and its match to ended: the mentor's capacity
-counts only active matches (services.matches.active_count), so the place is
+counts only active matches in the program (services.matches.active_count), so the place is
 free again, while terms, goals and meetings stay readable.
 """
 
@@ -31,8 +31,8 @@ MAX_NOTE = 1000
 
 
 def end_agreement(agreement: Agreement, user: User, reason: str, note: str = "") -> Agreement:
-    """Either party or a coordinator ends the agreement with a reason."""
-    if not (user.is_coordinator or agreement.match.involves(user)):
+    """Either party or a coordinator of the pair's program ends the agreement with a reason."""
+    if not (agreement.match.involves(user) or user.coordinates(agreement.match.program_id)):
         raise AgreementError("Only the pair or a coordinator can end this agreement.")
     require_open(agreement)
     if reason not in dict(END_REASONS):

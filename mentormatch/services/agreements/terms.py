@@ -25,7 +25,7 @@ from mentormatch.services.agreements.access import (
 )
 from mentormatch.services.transactions import lock, transaction
 
-DEFAULT_MONTHS = 6
+DEFAULT_MONTHS = 6  # when the program names no agreement length
 MAX_DAYS = 2 * 366
 MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 60
@@ -67,16 +67,23 @@ def _terms_of(version: AgreementVersion) -> TermsInput:
 
 
 def default_terms(agreement: Agreement, on: date | None = None) -> TermsInput:
-    """What the terms form starts from: the waiting proposal, the current terms, or sensible defaults."""
+    """What the terms form starts from: the waiting proposal, the current terms, or sensible defaults.
+
+    The defaults: the mentee's meeting preferences, the goals they seek in the
+    pair's program, and the program's agreement length.
+    """
     found = agreement.pending_terms or agreement.current_terms
     if found is not None:
         return _terms_of(found)
     start = on or today()
-    profile = agreement.match.mentee.profile
-    goals = [f"goal:{code}" for code in profile.codes(TagKind.GOAL)] if profile else []
+    match = agreement.match
+    profile = match.mentee.profile
+    membership = match.mentee.membership_in(match.program_id)
+    goals = [f"goal:{code}" for code in membership.codes(TagKind.GOAL)] if membership else []
+    months = match.program.agreement_months or DEFAULT_MONTHS
     return TermsInput(profile.meeting_frequency if profile else "monthly",
                       profile.meeting_mode if profile else "virtual",
-                      start, add_months(start, DEFAULT_MONTHS), goals)
+                      start, add_months(start, months), goals)
 
 
 def _check(terms: TermsInput, on: date) -> TermsInput:

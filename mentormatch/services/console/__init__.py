@@ -1,7 +1,8 @@
-"""The coordinator console's use cases, split by feature.
+"""The coordinator area's use cases, split by feature; each works on one program it is given.
 
 ``stats`` (dashboard figures), ``queues`` (review queues and their
-actions), ``people`` (search, history, deactivation, roles, flags),
-``roster`` (CSV import), ``exports`` (streamed CSV) and ``audit`` (the
-append-only log every coordinator action writes to).
+actions), ``people`` (members: search, history, deactivation, flags),
+``roster`` (CSV import into programs), ``exports`` (streamed CSV) and
+``audit`` (the append-only log every coordinator action writes to, each
+entry naming its program).
 """

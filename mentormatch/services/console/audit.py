@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import func
 
 from mentormatch.extensions import db
-from mentormatch.models import AuditEntry, User
+from mentormatch.models import AuditEntry, Program, User
 from mentormatch.services.paging import Page, bounds
 
 ACTIONS: tuple[tuple[str, str], ...] = (
@@ -30,18 +30,25 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("rematch", "Re-match"),
     ("deactivated", "Account deactivated"),
     ("reactivated", "Account reactivated"),
-    ("role_changed", "Made coordinator"),
+    ("role_changed", "Made coordinator"),  # before programs: coordinators are now appointed per program
     ("flagged", "Profile flagged"),
     ("flag_cleared", "Flag cleared"),
     ("roster_imported", "Roster imported"),
     ("exported", "Export downloaded"),
+    ("program_created", "Program created"),
+    ("coordinator_appointed", "Coordinator appointed"),
+    ("coordinator_removed", "Coordinator removed"),
+    ("membership_changed", "Membership changed"),
 )
 ACTION_LABELS = dict(ACTIONS)
 
 
-def record(actor: User | None, action: str, summary: str, *, target: Any = None,
+def record(actor: User | None, action: str, summary: str, *, target: Any = None, program: Any = None,
            before: dict | None = None, after: dict | None = None) -> AuditEntry:
-    """Add an entry for ``action`` to the current transaction (the caller commits)."""
+    """Add an entry for ``action`` to the current transaction (the caller commits).
+
+    ``program`` (a Program or its id) is the program the action is about: its coordinators see the entry.
+    """
     if action not in ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
     entry = AuditEntry(
@@ -49,7 +56,8 @@ def record(actor: User | None, action: str, summary: str, *, target: Any = None,
         actor_name=actor.name if actor is not None else "Command line",
         action=action, summary=summary[:300],
         target_type=type(target).__name__.lower() if target is not None else "",
-        target_id=getattr(target, "id", None), before=before or {}, after=after or {})
+        target_id=getattr(target, "id", None), before=before or {}, after=after or {},
+        program_id=getattr(program, "id", program))
     db.session.add(entry)
     return entry
 
@@ -81,9 +89,19 @@ def _conditions(f: AuditFilter) -> list:
     return found
 
 
-def entries_page(f: AuditFilter, page: int, per_page: int) -> Page:
-    """One page of entries, newest first, matching the filter (two queries)."""
-    conditions = _conditions(f)
+def _program_ids(programs: Program | int | Iterable[Program | int]) -> list[int]:
+    if isinstance(programs, (Program, int)):
+        programs = [programs]
+    return [getattr(p, "id", p) for p in programs]
+
+
+def entries_page(programs: Program | int | Iterable[Program | int], f: AuditFilter, page: int,
+                 per_page: int) -> Page:
+    """One page of the entries about ``programs`` (one or several), newest first, matching the filter (two queries).
+
+    Entries about no program (site-wide actions) are never among them.
+    """
+    conditions = [AuditEntry.program_id.in_(_program_ids(programs)), *_conditions(f)]
     total = db.session.scalar(db.select(func.count()).select_from(AuditEntry).where(*conditions))
     page, pages = bounds(total, page, per_page)
     items = db.session.scalars(db.select(AuditEntry).where(*conditions)

@@ -2,7 +2,8 @@
 
 Each export is a generator of CSV text chunks; the view wraps it in a
 streamed response, so 10,000 rows never sit in memory at once. Writing the
-audit entry happens before the first row is produced.
+audit entry happens before the first row is produced. Every export holds one
+program's rows only: its matches, their agreements and meetings, its unmatched mentees.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    Agreement, AgreementVersion, Match, Meeting, Profile, ProfileTag, TagKind, User, VersionStatus,
+    Agreement, AgreementVersion, Match, Meeting, Profile, ProfileTag, Program, TagKind, User, VersionStatus,
 )
 from mentormatch.services.console import audit
 from mentormatch.services.console.stats import unmatched_mentee_ids
@@ -54,16 +55,16 @@ def _safe(value):
     return value
 
 
-def _pairings() -> Iterator[tuple]:
+def _pairings(program: Program) -> Iterator[tuple]:
     mentee, mentor = aliased(User), aliased(User)
     query = (db.select(Match.id, mentee.name, mentee.email, mentor.name, mentor.email, Match.status, Match.origin,
                        Match.round_id, Match.score, Match.created_at, Match.decided_at, Match.decline_reason)
              .join(mentee, mentee.id == Match.mentee_id).join(mentor, mentor.id == Match.mentor_id)
-             .order_by(Match.id).execution_options(yield_per=BATCH))
+             .where(Match.program_id == program.id).order_by(Match.id).execution_options(yield_per=BATCH))
     yield from db.session.execute(query)
 
 
-def _meetings() -> Iterator[tuple]:
+def _meetings(program: Program) -> Iterator[tuple]:
     mentee, mentor = aliased(User), aliased(User)
     terms = aliased(AgreementVersion)
     latest = (db.select(AgreementVersion.agreement_id, db.func.max(AgreementVersion.number).label("number"))
@@ -77,18 +78,19 @@ def _meetings() -> Iterator[tuple]:
              .outerjoin(latest, latest.c.agreement_id == Agreement.id)
              .outerjoin(terms, (terms.agreement_id == Agreement.id) & (terms.number == latest.c.number))
              .outerjoin(Meeting, Meeting.agreement_id == Agreement.id)
+             .where(Match.program_id == program.id)
              .order_by(Agreement.id, Meeting.held_on, Meeting.id).execution_options(yield_per=BATCH))
     yield from db.session.execute(query)
 
 
-def _unmatched() -> Iterator[tuple]:
+def _unmatched(program: Program) -> Iterator[tuple]:
     query = (db.select(User.id, User.name, User.email, User.created_at, Profile.id)
-             .outerjoin(Profile, Profile.user_id == User.id).where(User.id.in_(unmatched_mentee_ids()))
+             .outerjoin(Profile, Profile.user_id == User.id).where(User.id.in_(unmatched_mentee_ids(program)))
              .order_by(User.id).execution_options(yield_per=BATCH))
     specialties: dict[int, list[str]] = {}
     for profile_id, code in db.session.execute(
             db.select(ProfileTag.profile_id, ProfileTag.code).join(Profile)
-            .where(ProfileTag.kind == TagKind.SPECIALTY, Profile.user_id.in_(unmatched_mentee_ids()))
+            .where(ProfileTag.kind == TagKind.SPECIALTY, Profile.user_id.in_(unmatched_mentee_ids(program)))
             .execution_options(yield_per=BATCH)):
         specialties.setdefault(profile_id, []).append(code)  # short codes: small even for 10,000 people
     for user_id, name, email, joined, profile_id in db.session.execute(query):
@@ -98,11 +100,18 @@ def _unmatched() -> Iterator[tuple]:
 SOURCES = {"pairings": (PAIRINGS, _pairings), "meetings": (MEETINGS, _meetings), "unmatched": (UNMATCHED, _unmatched)}
 
 
-def export_csv(kind: str, coordinator: User) -> Iterator[str]:
-    """Record the export in the audit log, then return the CSV as a generator of text chunks."""
+def rows(program: Program, kind: str) -> Iterator[tuple]:
+    """The rows of export ``kind`` for ``program``, read in batches (no header, no audit entry)."""
+    if kind not in SOURCES:
+        raise KeyError(kind)
+    return SOURCES[kind][1](program)
+
+
+def export_csv(program: Program, kind: str, coordinator: User) -> Iterator[str]:
+    """Record the export in ``program``'s audit log, then return its CSV as a generator of text chunks."""
     if kind not in SOURCES:
         raise KeyError(kind)
     with transaction():
-        audit.record(coordinator, "exported", f"Downloaded the {EXPORTS[kind].lower()} export", after={"export": kind})
-    header, source = SOURCES[kind]
-    return _csv(header, source())
+        audit.record(coordinator, "exported", f"Downloaded the {EXPORTS[kind].lower()} export of {program.name}",
+                     program=program, after={"export": kind})
+    return _csv(SOURCES[kind][0], rows(program, kind))

@@ -1,4 +1,11 @@
-"""People: search, one person's profile and match history, deactivation, roles and review flags."""
+"""People of one program: search, one member's page and match history there, deactivation and review flags.
+
+A program's people are its memberships: each shows the person's side in this
+program and the membership's status. Deactivating an account is account-wide
+(it blocks the login and frees the person's places in every program), but a
+coordinator may do it only to members of a program they run. Coordinators are
+appointed per program by a site administrator, not here.
+"""
 
 from __future__ import annotations
 
@@ -8,86 +15,118 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from mentormatch.extensions import db
-from mentormatch.models import PENDING, AuditEntry, Match, MatchStatus, Profile, ProfileTag, ReviewFlag, Role, TagKind, User
+from mentormatch.models import (
+    PENDING, AuditEntry, Match, MatchStatus, Membership, MembershipStatus, Profile, ProfileTag, Program, ReviewFlag,
+    TagKind, User,
+)
+from mentormatch.models.user import utcnow
 from mentormatch.services import sessions
 from mentormatch.services.console import audit
+from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.paging import Page, bounds
-from mentormatch.services.matches import MatchError, withdraw
 from mentormatch.services.transactions import lock, transaction
 
-STATES = ("active", "inactive")
+STATES = ("active", "inactive")  # of the account
+MEMBERSHIP_STATES = tuple(s.value for s in MembershipStatus)
 
 
 class PeopleError(ValueError):
     """The change is not allowed for this person; the message says why."""
 
 
-def search(page: int, per_page: int, *, text: str = "", role: str = "", specialty: str = "",
-           state: str = "") -> Page:
-    """People whose name or email contains ``text``, filtered by role, specialty and state (three queries)."""
-    conditions = [User.deleted_at.is_(None)]
+def search(program: Program, page: int, per_page: int, *, text: str = "", role: str = "", specialty: str = "",
+           state: str = "", status: str = "") -> Page:
+    """``program``'s members whose name or email contains ``text``, filtered by their role there, specialty,
+    account state and membership status; the items are memberships with their people (three queries)."""
+    conditions = [Membership.program_id == program.id, User.deleted_at.is_(None)]
     if text:
         needle = text.strip().lower()
         conditions.append(or_(func.lower(User.name).contains(needle, autoescape=True),
                               User.email.contains(needle, autoescape=True)))
     if role:
-        conditions.append(User.role == role)
+        conditions.append(Membership.role == role)
+    if status in MEMBERSHIP_STATES:
+        conditions.append(Membership.status == status)
     if state in STATES:
         conditions.append(User.active.is_(state == "active"))
     if specialty:
         conditions.append(User.id.in_(db.select(Profile.user_id).join(ProfileTag).where(
             ProfileTag.kind == TagKind.SPECIALTY, ProfileTag.code == specialty)))
-    total = db.session.scalar(db.select(func.count()).select_from(User).where(*conditions))
+    base = db.select(Membership).join(User, User.id == Membership.user_id).where(*conditions)
+    total = db.session.scalar(db.select(func.count()).select_from(base.subquery()))
     page, pages = bounds(total, page, per_page)
     items = db.session.scalars(
-        db.select(User).where(*conditions).options(selectinload(User.profile))
+        base.options(selectinload(Membership.user).selectinload(User.profile))
         .order_by(func.lower(User.name), User.id).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(items), page, pages, total,
-                {"q": text, "role": role, "specialty": specialty, "state": state})
+                {"q": text, "role": role, "specialty": specialty, "state": state, "status": status})
 
 
 @dataclass(frozen=True)
 class PersonView:
     user: User
-    matches: list[Match]
+    membership: Membership  # in the program the page is about
+    matches: list[Match]  # in that program only
     flag: ReviewFlag | None
-    history: list[AuditEntry]  # audit entries about this person, newest first
+    history: list[AuditEntry]  # that program's audit entries about this person, newest first
 
 
-def person(user_id: int, history_limit: int = 20) -> PersonView | None:
-    """One person with their profile, every match they were part of, their flag and audit history."""
+def get_member(program: Program, user_id: int) -> User | None:
+    """The person ``user_id`` if they hold (or held) a membership in ``program``; None otherwise."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.membership_in(program.id) is not None else None
+
+
+def person(program: Program, user_id: int, history_limit: int = 20) -> PersonView | None:
+    """A member of ``program`` with their profile, matches there, their flag and audit history there."""
     user = db.session.scalar(db.select(User).where(User.id == user_id)
                              .options(selectinload(User.profile).selectinload(Profile.tags)))
-    if user is None:
+    membership = user.membership_in(program.id) if user is not None else None
+    if membership is None:
         return None
     found = db.session.scalars(
-        db.select(Match).where(or_(Match.mentee_id == user.id, Match.mentor_id == user.id))
+        db.select(Match).where(Match.program_id == program.id,
+                               or_(Match.mentee_id == user.id, Match.mentor_id == user.id))
         .options(selectinload(Match.mentee), selectinload(Match.mentor))
         .order_by(Match.created_at.desc(), Match.id.desc())).all()
     flag = db.session.scalar(db.select(ReviewFlag).where(ReviewFlag.user_id == user.id))
     history = db.session.scalars(
-        db.select(AuditEntry).where(AuditEntry.target_type == "user", AuditEntry.target_id == user.id)
+        db.select(AuditEntry).where(AuditEntry.program_id == program.id, AuditEntry.target_type == "user",
+                                    AuditEntry.target_id == user.id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(history_limit)).all()
-    return PersonView(user, list(found), flag, list(history))
+    return PersonView(user, membership, list(found), flag, list(history))
 
 
-def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+def _member(program: Program, user: User) -> Membership:
+    membership = user.membership_in(program.id)
+    if membership is None:
+        raise PeopleError(f"{user.name} is not a member of {program.name}.")
+    return membership
 
 
 def _withdraw_pending(user: User, coordinator: User) -> list[int]:
+    """Withdraw every pending match of ``user``, in every program (their account is closing), telling the other side."""
+    now = utcnow()
     pending = db.session.scalars(db.select(Match).where(
-        or_(Match.mentee_id == user.id, Match.mentor_id == user.id), Match.status.in_(PENDING))).all()
+        or_(Match.mentee_id == user.id, Match.mentor_id == user.id), Match.status.in_(PENDING),
+        or_(Match.expires_at.is_(None), Match.expires_at > now))  # expired meanwhile: nothing to withdraw
+        .options(selectinload(Match.mentee), selectinload(Match.mentor))).all()
+    withdrawn = []
     for match in pending:
-        try:
-            withdraw(match, coordinator)
-        except MatchError:  # expired meanwhile: nothing to withdraw
-            continue
-    return [m.id for m in pending if m.status == MatchStatus.WITHDRAWN]
+        match.status, match.closed_by_id, match.decided_at = MatchStatus.WITHDRAWN, coordinator.id, now
+        other = match.mentor if match.mentee_id == user.id else match.mentee
+        notify(other, Kind.WITHDRAWN, f"The match between {match.mentee.name} and {match.mentor.name} "
+                                      f"was withdrawn.", match.id)
+        withdrawn.append(match.id)
+    return withdrawn
 
 
-def deactivate(user: User, coordinator: User) -> list[int]:
-    """Block the account's login and take it out of matching; withdraws its pending matches (returned)."""
+def deactivate(program: Program, user: User, coordinator: User) -> list[int]:
+    """Block the account of a member of ``program`` and take it out of matching everywhere.
+
+    Withdraws their pending matches in every program (returned), so their places are free again.
+    """
+    _member(program, user)
     if user.id == coordinator.id:
         raise PeopleError("You cannot deactivate your own account.")
     if not user.active:
@@ -97,12 +136,14 @@ def deactivate(user: User, coordinator: User) -> list[int]:
         user.active = False
         sessions.end_other_sessions(user)  # logged out on their next request
         audit.record(coordinator, "deactivated", f"Deactivated {user.name} ({user.email})", target=user,
-                     before={"active": True}, after={"active": False, "withdrawn_matches": withdrawn})
+                     program=program, before={"active": True},
+                     after={"active": False, "withdrawn_matches": withdrawn})
     return withdrawn
 
 
-def reactivate(user: User, coordinator: User) -> None:
-    """Let the person log in and be matched again."""
+def reactivate(program: Program, user: User, coordinator: User) -> None:
+    """Let a member of ``program`` log in and be matched again."""
+    _member(program, user)
     if user.active:
         raise PeopleError(f"{user.name}'s account is active already.")
     if user.deleted_at is not None:
@@ -110,28 +151,12 @@ def reactivate(user: User, coordinator: User) -> None:
     with transaction():
         user.active = True
         audit.record(coordinator, "reactivated", f"Reactivated {user.name} ({user.email})", target=user,
-                     before={"active": False}, after={"active": True})
+                     program=program, before={"active": False}, after={"active": True})
 
 
-def make_coordinator(user: User, coordinator: User) -> None:
-    """Give another person the coordinator role; their pending matches are withdrawn."""
-    if user.is_coordinator:
-        raise PeopleError(f"{user.name} is a coordinator already.")
-    if not user.active:
-        raise PeopleError("Reactivate the account first.")
-    if db.session.scalar(db.select(Match.id).where(
-            or_(Match.mentee_id == user.id, Match.mentor_id == user.id), Match.status == MatchStatus.ACTIVE)):
-        raise PeopleError(f"{user.name} is in an active pair; end it before making them a coordinator.")
-    with transaction():
-        before = user.role
-        withdrawn = _withdraw_pending(user, coordinator)
-        user.role = Role.COORDINATOR
-        audit.record(coordinator, "role_changed", f"Made {user.name} a coordinator", target=user,
-                     before={"role": before}, after={"role": Role.COORDINATOR.value, "withdrawn_matches": withdrawn})
-
-
-def flag(user: User, reason: str, coordinator: User) -> ReviewFlag:
-    """Mark the person's profile for review, or change the reason of an existing flag."""
+def flag(program: Program, user: User, reason: str, coordinator: User) -> ReviewFlag:
+    """Mark a member's profile for review, or change the reason of an existing flag."""
+    _member(program, user)
     reason = reason.strip()
     if not reason:
         raise PeopleError("Say why the profile needs a look.")
@@ -143,16 +168,17 @@ def flag(user: User, reason: str, coordinator: User) -> ReviewFlag:
         found.reason, found.flagged_by_id = reason[:300], coordinator.id
         db.session.add(found)
         audit.record(coordinator, "flagged", f"Flagged {user.name}'s profile for review", target=user,
-                     before=before, after={"reason": found.reason})
+                     program=program, before=before, after={"reason": found.reason})
     return found
 
 
-def clear_flag(user: User, coordinator: User) -> None:
-    """Remove the review flag (the audit log keeps its history)."""
+def clear_flag(program: Program, user: User, coordinator: User) -> None:
+    """Remove the review flag on a member's profile (the audit log keeps its history)."""
+    _member(program, user)
     existing = db.session.scalar(db.select(ReviewFlag).where(ReviewFlag.user_id == user.id))
     if existing is None:
         raise PeopleError(f"{user.name}'s profile is not flagged.")
     with transaction():
         audit.record(coordinator, "flag_cleared", f"Cleared the review flag on {user.name}'s profile",
-                     target=user, before={"reason": existing.reason}, after={})
+                     target=user, program=program, before={"reason": existing.reason}, after={})
         db.session.delete(existing)

@@ -5,6 +5,7 @@ N days (send a reminder), declined proposals (with reasons), pairs behind
 their cadence (nudge, end, re-match) and profiles flagged for review. Each
 queue reads in a fixed number of queries; the ones whose rule lives in
 Python (reasons, cadence) read plain columns and are paginated afterwards.
+Every queue and action works on one program: its members, matches and pairs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    PENDING, Agreement, Match, MatchStatus, Profile, ProfileTag, ReviewFlag, TagKind, User,
+    PENDING, Agreement, Match, MatchStatus, Membership, MembershipTag, Profile, ProfileTag, Program, ReviewFlag,
+    TagKind, User,
 )
 from mentormatch.models.user import utcnow
 from mentormatch.services.agreements.access import AgreementError, tell
@@ -31,7 +33,7 @@ from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.transactions import transaction
 
 NO_PROFILE = "No profile yet"
-INCOMPLETE = "Profile incomplete (specialty or goals missing)"
+INCOMPLETE = "Profile incomplete (specialty or goals missing)"  # goals: the membership's, in this program
 NO_PLACES = "No mentor with free places in their specialties"
 READY = "Ready for the next round or a request"
 REASONS = (NO_PROFILE, INCOMPLETE, NO_PLACES, READY)
@@ -51,32 +53,37 @@ class UnmatchedRow:
     reason: str
 
 
-def unmatched(page: int, per_page: int, reason: str = "", specialty: str = "", name: str = "") -> Page:
-    """Unmatched mentees with why they are unmatched, filtered, oldest sign-up first (five queries)."""
+def unmatched(program: Program, page: int, per_page: int, reason: str = "", specialty: str = "",
+              name: str = "") -> Page:
+    """``program``'s unmatched mentees with why they are unmatched, filtered, oldest sign-up first (five queries)."""
+    waiting = unmatched_mentee_ids(program)
     query = (db.select(User.id, User.name, User.email, Profile.id).outerjoin(Profile, Profile.user_id == User.id)
-             .where(User.id.in_(unmatched_mentee_ids())).order_by(User.created_at, User.id))
+             .where(User.id.in_(waiting)).order_by(User.created_at, User.id))
     if name:
         query = query.where(func.lower(User.name).contains(name.lower(), autoescape=True))
     rows = db.session.execute(query).all()
-    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for profile_id, kind, code in db.session.execute(
-            db.select(ProfileTag.profile_id, ProfileTag.kind, ProfileTag.code)
+    specialties_of: dict[int, list[str]] = defaultdict(list)
+    for profile_id, code in db.session.execute(
+            db.select(ProfileTag.profile_id, ProfileTag.code)
             .join(Profile, Profile.id == ProfileTag.profile_id)
-            .where(Profile.user_id.in_(unmatched_mentee_ids()),
-                   ProfileTag.kind.in_((TagKind.SPECIALTY, TagKind.GOAL)))):
-        tags[profile_id][kind].append(code)
+            .where(Profile.user_id.in_(waiting), ProfileTag.kind == TagKind.SPECIALTY)):
+        specialties_of[profile_id].append(code)
+    with_goals = set(db.session.scalars(
+        db.select(Membership.user_id).join(MembershipTag, MembershipTag.membership_id == Membership.id)
+        .where(Membership.program_id == program.id, MembershipTag.kind == TagKind.GOAL,
+               Membership.user_id.in_(waiting)).distinct()))
     declined = dict(db.session.execute(
-        db.select(Match.mentee_id, func.count()).where(Match.status == MatchStatus.DECLINED,
-                                                       Match.mentee_id.in_(unmatched_mentee_ids()))
+        db.select(Match.mentee_id, func.count()).where(Match.program_id == program.id,
+                                                       Match.status == MatchStatus.DECLINED,
+                                                       Match.mentee_id.in_(waiting))
         .group_by(Match.mentee_id)).all())
-    open_specialties = {code for code, free in free_places_by_specialty().items() if free > 0}
+    open_specialties = {code for code, free in free_places_by_specialty(program).items() if free > 0}
     found = []
     for user_id, user_name, email, profile_id in rows:
-        mine = tags.get(profile_id, {})
-        specialties = sorted(mine.get(TagKind.SPECIALTY, []))
+        specialties = sorted(specialties_of.get(profile_id, []))
         if profile_id is None:
             why = NO_PROFILE
-        elif not specialties or not mine.get(TagKind.GOAL):
+        elif not specialties or user_id not in with_goals:
             why = INCOMPLETE
         elif not open_specialties.intersection(specialties):
             why = NO_PLACES
@@ -88,17 +95,20 @@ def unmatched(page: int, per_page: int, reason: str = "", specialty: str = "", n
     return slice_page(found, page, per_page, {"reason": reason, "specialty": specialty, "name": name})
 
 
-def get_match(match_id: int) -> Match | None:
-    return db.session.get(Match, match_id)
+def get_match(program: Program, match_id: int) -> Match | None:
+    """The match ``match_id`` if it belongs to ``program`` (None otherwise: another program's is not found)."""
+    match = db.session.get(Match, match_id)
+    return match if match is not None and match.program_id == program.id else None
 
 
-def _pending(older_than_days: int):
-    return [Match.status.in_(PENDING), Match.created_at <= utcnow() - timedelta(days=older_than_days)]
+def _pending(program: Program, older_than_days: int):
+    return [Match.program_id == program.id, Match.status.in_(PENDING),
+            Match.created_at <= utcnow() - timedelta(days=older_than_days)]
 
 
-def waiting_proposals(page: int, per_page: int, older_than_days: int = 7) -> Page:
-    """Pending matches older than ``older_than_days``, oldest first (four queries)."""
-    conditions = _pending(older_than_days)
+def waiting_proposals(program: Program, page: int, per_page: int, older_than_days: int = 7) -> Page:
+    """``program``'s pending matches older than ``older_than_days``, oldest first (four queries)."""
+    conditions = _pending(program, older_than_days)
     total = db.session.scalar(db.select(func.count()).select_from(Match).where(*conditions))
     page, pages = bounds(total, page, per_page)
     items = db.session.scalars(
@@ -119,13 +129,13 @@ def send_reminder(match: Match, coordinator: User) -> list[User]:
                                        f"is waiting for your answer. Please accept or decline.", match.id)
         audit.record(coordinator, "reminder_sent", f"Reminded {', '.join(w.name for w in waiting)} about "
                                                    f"match {match.id}", target=match,
-                     after={"reminded": [w.id for w in waiting]})
+                     program=match.program_id, after={"reminded": [w.id for w in waiting]})
     return waiting
 
 
-def declined(page: int, per_page: int, reason: str = "") -> Page:
-    """Declined proposals with their reasons, newest first (four queries)."""
-    conditions = [Match.status == MatchStatus.DECLINED]
+def declined(program: Program, page: int, per_page: int, reason: str = "") -> Page:
+    """``program``'s declined proposals with their reasons, newest first (four queries)."""
+    conditions = [Match.program_id == program.id, Match.status == MatchStatus.DECLINED]
     if reason:
         conditions.append(Match.decline_reason == reason)
     total = db.session.scalar(db.select(func.count()).select_from(Match).where(*conditions))
@@ -146,10 +156,10 @@ class BehindRow:
     cadence: Cadence
 
 
-def behind_cadence(page: int, per_page: int, state: str = "") -> Page:
-    """Pairs overdue or due soon, the latest first (five queries)."""
+def behind_cadence(program: Program, page: int, per_page: int, state: str = "") -> Page:
+    """``program``'s pairs overdue or due soon, the latest first (five queries)."""
     states = (state,) if state in (OVERDUE, DUE_SOON) else (OVERDUE, DUE_SOON)
-    pairs, _ = pair_cadences()
+    pairs, _ = pair_cadences(program)
     behind = sorted((p for p in pairs if p.cadence.state in states),
                     key=lambda p: (p.cadence.days_left, p.agreement_id))
     shown = slice_page(behind, page, per_page, {"state": state})
@@ -160,45 +170,52 @@ def behind_cadence(page: int, per_page: int, state: str = "") -> Page:
     return Page(rows, shown.page, shown.pages, shown.total, shown.filters)
 
 
-def _open_agreement(agreement_id: int) -> Agreement:
+def get_agreement(program: Program, agreement_id: int) -> Agreement | None:
+    """The agreement ``agreement_id`` if its pair belongs to ``program``."""
     agreement = db.session.get(Agreement, agreement_id)
+    return agreement if agreement is not None and agreement.match.program_id == program.id else None
+
+
+def _open_agreement(program: Program, agreement_id: int) -> Agreement:
+    agreement = get_agreement(program, agreement_id)
     if agreement is None or agreement.is_ended or agreement.match.status != MatchStatus.ACTIVE:
         raise QueueError("This pair is no longer active.")
     return agreement
 
 
-def nudge(agreement_id: int, coordinator: User) -> Agreement:
-    """Remind both people of a pair that a meeting is due."""
-    agreement = _open_agreement(agreement_id)
+def nudge(program: Program, agreement_id: int, coordinator: User) -> Agreement:
+    """Remind both people of one of ``program``'s pairs that a meeting is due."""
+    agreement = _open_agreement(program, agreement_id)
     match = agreement.match
     with transaction():
         for who in (match.mentee, match.mentor):
             tell(who, "A note from the program coordinator: your next mentoring meeting is due. "
                       "Please find a time and log it once you have met.", agreement)
         audit.record(coordinator, "nudge_sent", f"Nudged {match.mentee.name} and {match.mentor.name}",
-                     target=agreement)
+                     target=agreement, program=program)
     return agreement
 
 
-def end_pair(agreement_id: int, coordinator: User, reason: str, note: str = "", *, rematch: bool = False) -> Agreement:
-    """End a pair's agreement (for a re-match too: the mentee is then unmatched again)."""
-    agreement = _open_agreement(agreement_id)
+def end_pair(program: Program, agreement_id: int, coordinator: User, reason: str, note: str = "", *,
+             rematch: bool = False) -> Agreement:
+    """End one of ``program``'s pairs (for a re-match too: the mentee is then unmatched again)."""
+    agreement = _open_agreement(program, agreement_id)
     match = agreement.match
     try:
         with transaction():
             end_agreement(agreement, coordinator, reason, note)
             audit.record(coordinator, "rematch" if rematch else "pair_ended",
                          f"Ended the pair {match.mentee.name} and {match.mentor.name}"
-                         + (" to re-match the mentee" if rematch else ""), target=agreement,
+                         + (" to re-match the mentee" if rematch else ""), target=agreement, program=program,
                          before={"status": "active"}, after={"status": "ended", "reason": reason})
     except AgreementError as error:
         raise QueueError(str(error)) from error
     return agreement
 
 
-def flagged(page: int, per_page: int, name: str = "") -> Page:
-    """Profiles a coordinator flagged for review, oldest flag first, by name (three queries)."""
-    conditions = []
+def flagged(program: Program, page: int, per_page: int, name: str = "") -> Page:
+    """Flagged profiles of ``program``'s members, oldest flag first, by name (three queries)."""
+    conditions = [ReviewFlag.user_id.in_(db.select(Membership.user_id).where(Membership.program_id == program.id))]
     if name:
         conditions.append(ReviewFlag.user_id.in_(db.select(User.id).where(
             func.lower(User.name).contains(name.lower(), autoescape=True))))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 
 from mentormatch import domain
-from mentormatch.models import Role
+from mentormatch.models import ProgramRole
 from mentormatch.plain_text import line_problem
 from mentormatch.services.accounts import normalise_email
 from mentormatch.services.profiles import ProfileInput
+from mentormatch.services.programs import MembershipInput
 
 REQUIRED = ("email", "name", "role")
-OPTIONAL = ("specialties", "goals", "credentials", "credentials_sought", "time_zone", "capacity", "job_title",
+OPTIONAL = ("program", "specialties", "goals", "credentials", "credentials_sought", "time_zone", "capacity", "job_title",
             "organisation", "years_experience", "meeting_mode", "meeting_frequency", "shift")
 LISTS = {"specialties": domain.SPECIALTIES, "goals": domain.CAREER_GOALS, "credentials": domain.CREDENTIALS,
          "credentials_sought": domain.CREDENTIALS}
@@ -55,7 +57,19 @@ def _int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int |
     return int(raw)
 
 
-def check_row(values: dict[str, str], problems: list[str]) -> tuple[str, str, str, ProfileInput | None]:
+@dataclass(frozen=True)
+class CheckedRow:
+    """One roster row that passed the checks (the program is still a slug: the caller resolves it)."""
+
+    email: str
+    name: str
+    role: str
+    profile: ProfileInput | None  # None when the row names no specialty: the person fills it in later
+    membership: MembershipInput
+    program_slug: str  # "" means the program the import is for
+
+
+def check_row(values: dict[str, str], problems: list[str]) -> CheckedRow:
     email = values["email"]
     try:
         email = normalise_email(validate_email(email, check_deliverability=False).normalized)
@@ -69,7 +83,7 @@ def check_row(values: dict[str, str], problems: list[str]) -> tuple[str, str, st
         elif (problem := line_problem(values.get(name, ""))) is not None:  # the same rule as the forms
             problems.append(f"{name.replace('_', ' ')}: {problem[0].lower()}{problem[1:]}")
     role = values["role"].lower()
-    if role not in (Role.MENTEE, Role.MENTOR):
+    if role not in (ProgramRole.MENTEE, ProgramRole.MENTOR):
         problems.append("role must be mentee or mentor")
     tags = {name: _codes(values.get(name, ""), name, problems) for name in LISTS}
     choice = {}
@@ -83,14 +97,21 @@ def check_row(values: dict[str, str], problems: list[str]) -> tuple[str, str, st
         problems.append(f"unknown time zone {zone[:64]!r}")
     years = _int(values.get("years_experience", ""), "years_experience", 0, 60, problems)
     capacity = _int(values.get("capacity", ""), "capacity", domain.MIN_CAPACITY, domain.MAX_CAPACITY, problems)
-    if capacity is not None and role == Role.MENTEE:
+    if capacity is not None and role == ProgramRole.MENTEE:
         problems.append("capacity is for mentors only")
-    if problems or not tags["specialties"]:
-        return email, values["name"], role, None
-    profile = ProfileInput(
-        job_title=values.get("job_title", ""), organisation=values.get("organisation", ""),
-        years_experience=years or 0, time_zone=zone, meeting_mode=choice["meeting_mode"],
-        meeting_frequency=choice["meeting_frequency"], shift=choice["shift"], specialties=tags["specialties"],
-        credentials=tags["credentials"], goals=tags["goals"], credentials_sought=tags["credentials_sought"],
-        capacity=capacity if role == Role.MENTOR else None, accepting_mentees=role == Role.MENTOR and bool(capacity))
-    return email, values["name"], role, profile
+    slug = values.get("program", "").strip().lower()[:60]
+    mentor = role == ProgramRole.MENTOR
+    # A mentee's goals and credentials sought belong to the membership; a mentor's goals (what they can help
+    # with) to the profile.
+    membership = MembershipInput(
+        role=role if role in (ProgramRole.MENTEE, ProgramRole.MENTOR) else ProgramRole.MENTEE,
+        goals=[] if mentor else tags["goals"], credentials_sought=[] if mentor else tags["credentials_sought"],
+        capacity=capacity if mentor else None, accepting_mentees=mentor and bool(capacity))
+    profile = None
+    if not problems and tags["specialties"]:
+        profile = ProfileInput(
+            job_title=values.get("job_title", ""), organisation=values.get("organisation", ""),
+            years_experience=years or 0, time_zone=zone, meeting_mode=choice["meeting_mode"],
+            meeting_frequency=choice["meeting_frequency"], shift=choice["shift"], specialties=tags["specialties"],
+            credentials=tags["credentials"], goals=tags["goals"] if mentor else [])
+    return CheckedRow(email, values["name"], role, profile, membership, slug)

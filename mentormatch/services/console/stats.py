@@ -1,4 +1,7 @@
-"""Program-health figures for the dashboard, in a fixed number of queries.
+"""Program-health figures for one program's dashboard, in a fixed number of queries.
+
+Everything here reads one program's rows: its memberships, its matches and
+the agreements, meetings and feedback of those matches.
 
 Every figure is an aggregate the database computes (counts, sums, group-bys),
 except cadence, whose rule lives in services.agreements.cadence: for that the
@@ -19,7 +22,8 @@ from mentormatch import domain
 from mentormatch.extensions import db
 from mentormatch.models import (
     PENDING, Agreement, AgreementFeedback, AgreementStatus, AgreementVersion, Match, MatchOrigin, MatchStatus,
-    Meeting, Profile, ProfileTag, Role, TagKind, User, VersionStatus,
+    Meeting, Membership, MembershipStatus, Profile, ProfileTag, Program, ProgramCoordinator, ProgramRole, TagKind,
+    User, VersionStatus,
 )
 from mentormatch.services.agreements.access import today
 from mentormatch.services.agreements.cadence import DUE_SOON, ON_TRACK, OVERDUE, Cadence, cadence_of
@@ -38,8 +42,8 @@ class PairCadence:
     cadence: Cadence
 
 
-def pair_cadences(on: date | None = None) -> tuple[list[PairCadence], int]:
-    """Every active pair with confirmed terms and its cadence, plus how many have no terms yet (one query)."""
+def pair_cadences(program: Program, on: date | None = None) -> tuple[list[PairCadence], int]:
+    """Every active pair of ``program`` with confirmed terms and its cadence, plus how many have no terms yet."""
     latest = (db.select(AgreementVersion.agreement_id, func.max(AgreementVersion.number).label("number"))
               .where(AgreementVersion.status == VersionStatus.CONFIRMED)
               .group_by(AgreementVersion.agreement_id).subquery())
@@ -53,7 +57,8 @@ def pair_cadences(on: date | None = None) -> tuple[list[PairCadence], int]:
         .outerjoin(latest, latest.c.agreement_id == Agreement.id)
         .outerjoin(terms, and_(terms.agreement_id == Agreement.id, terms.number == latest.c.number))
         .outerjoin(last, last.c.agreement_id == Agreement.id)
-        .where(Match.status == MatchStatus.ACTIVE, Agreement.status != AgreementStatus.ENDED)).all()
+        .where(Match.program_id == program.id, Match.status == MatchStatus.ACTIVE,
+               Agreement.status != AgreementStatus.ENDED)).all()
     found, without_terms, on = [], 0, on or today()
     for agreement_id, match_id, mentee_id, mentor_id, frequency, start, held_on in rows:
         if frequency is None:
@@ -64,11 +69,27 @@ def pair_cadences(on: date | None = None) -> tuple[list[PairCadence], int]:
     return found, without_terms
 
 
-def unmatched_mentee_ids():
-    """A select of active mentees with neither an active nor a pending match."""
-    busy = db.select(Match.mentee_id).where(Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
-    return db.select(User.id).where(User.role == Role.MENTEE, User.active.is_(True), User.deleted_at.is_(None),
-                                    User.id.not_in(busy))
+def unmatched_mentee_ids(program: Program):
+    """A select of ``program``'s active mentees with neither an active nor a pending match in it."""
+    busy = db.select(Match.mentee_id).where(Match.program_id == program.id,
+                                            Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
+    return (db.select(User.id).join(Membership, Membership.user_id == User.id)
+            .where(Membership.program_id == program.id, Membership.role == ProgramRole.MENTEE,
+                   Membership.status == MembershipStatus.ACTIVE, User.active.is_(True), User.deleted_at.is_(None),
+                   User.id.not_in(busy)))
+
+
+def _mentors(program: Program):
+    """Conditions for ``program``'s active mentor memberships of active accounts (join Membership and User)."""
+    return (Membership.program_id == program.id, Membership.role == ProgramRole.MENTOR,
+            Membership.status == MembershipStatus.ACTIVE, User.active.is_(True), User.deleted_at.is_(None))
+
+
+def _used(program: Program):
+    """Places taken per mentor in ``program``: their active matches there."""
+    return (db.select(Match.mentor_id, func.count().label("used"))
+            .where(Match.program_id == program.id, Match.status == MatchStatus.ACTIVE)
+            .group_by(Match.mentor_id).subquery())
 
 
 @dataclass(frozen=True)
@@ -81,7 +102,8 @@ class SpecialtyBalance:
 
 @dataclass
 class Dashboard:
-    people: dict[str, int]
+    program: Program
+    people: dict[str, int]  # mentor / mentee members (not those who left), coordinator appointments
     capacity: int
     places_used: int
     places_free: int
@@ -97,25 +119,26 @@ class Dashboard:
     weeks: list[tuple[date, int, int]] = field(default_factory=list)  # week start, proposed, became active
 
 
-def free_places_by_specialty() -> dict[str, int]:
-    used = (db.select(Match.mentor_id, func.count().label("used")).where(Match.status == MatchStatus.ACTIVE)
-            .group_by(Match.mentor_id).subquery())
-    free = func.coalesce(Profile.capacity, 0) - func.coalesce(used.c.used, 0)
+def free_places_by_specialty(program: Program) -> dict[str, int]:
+    """Free places of ``program``'s accepting mentors, per specialty on their profiles."""
+    used = _used(program)
+    free = func.coalesce(Membership.capacity, 0) - func.coalesce(used.c.used, 0)
     rows = db.session.execute(
         db.select(ProfileTag.code, func.sum(free))
         .join(Profile, Profile.id == ProfileTag.profile_id).join(User, User.id == Profile.user_id)
+        .join(Membership, Membership.user_id == User.id)
         .outerjoin(used, used.c.mentor_id == User.id)
-        .where(ProfileTag.kind == TagKind.SPECIALTY, User.role == Role.MENTOR, User.active.is_(True),
-               Profile.accepting_mentees.is_(True), free > 0)
+        .where(ProfileTag.kind == TagKind.SPECIALTY, *_mentors(program),
+               Membership.accepting_mentees.is_(True), free > 0)
         .group_by(ProfileTag.code))
     return {code: int(n or 0) for code, n in rows}
 
 
-def _waiting_by_specialty() -> dict[str, int]:
+def _waiting_by_specialty(program: Program) -> dict[str, int]:
     rows = db.session.execute(
         db.select(ProfileTag.code, func.count())
         .join(Profile, Profile.id == ProfileTag.profile_id)
-        .where(ProfileTag.kind == TagKind.SPECIALTY, Profile.user_id.in_(unmatched_mentee_ids()))
+        .where(ProfileTag.kind == TagKind.SPECIALTY, Profile.user_id.in_(unmatched_mentee_ids(program)))
         .group_by(ProfileTag.code))
     return dict(rows.all())
 
@@ -127,49 +150,61 @@ def _week_of(column, since: datetime):
     return (cast(func.strftime("%s", column), Integer) - int(since.timestamp())) // WEEK_SECONDS
 
 
-def _weeks(now: datetime) -> list[tuple[date, int, int]]:
+def _weeks(program: Program, now: datetime) -> list[tuple[date, int, int]]:
     """Matches started, and pairs made active, in each of the last WEEKS weeks (two grouped queries)."""
     start = (now - timedelta(days=now.weekday())).date() - timedelta(weeks=WEEKS - 1)
     since = datetime.combine(start, datetime.min.time(), timezone.utc)
     started_week, active_week = _week_of(Match.created_at, since), _week_of(Match.decided_at, since)
-    proposed = dict(db.session.execute(db.select(started_week, func.count()).where(Match.created_at >= since)
+    proposed = dict(db.session.execute(db.select(started_week, func.count())
+                                       .where(Match.program_id == program.id, Match.created_at >= since)
                                        .group_by(started_week)).all())
     active = dict(db.session.execute(
         db.select(active_week, func.count())
-        .where(Match.decided_at >= since, Match.status.in_((MatchStatus.ACTIVE, MatchStatus.ENDED)))
+        .where(Match.program_id == program.id, Match.decided_at >= since,
+               Match.status.in_((MatchStatus.ACTIVE, MatchStatus.ENDED)))
         .group_by(active_week)).all())
     return [(start + timedelta(weeks=k), proposed.get(k, 0), active.get(k, 0)) for k in range(WEEKS)]
 
 
-def dashboard(on: date | None = None) -> Dashboard:
-    """Everything the program-health dashboard shows (about a dozen queries, whatever the program size)."""
+def dashboard(program: Program, on: date | None = None) -> Dashboard:
+    """Everything ``program``'s dashboard shows (about a dozen queries, whatever the program size)."""
     people = dict(db.session.execute(
-        db.select(User.role, func.count()).where(User.active.is_(True), User.deleted_at.is_(None))
-        .group_by(User.role)).all())
-    used = (db.select(Match.mentor_id, func.count().label("used")).where(Match.status == MatchStatus.ACTIVE)
-            .group_by(Match.mentor_id).subquery())
-    left = func.coalesce(Profile.capacity, 0) - func.coalesce(used.c.used, 0)
+        db.select(Membership.role, func.count()).join(User, User.id == Membership.user_id)
+        .where(Membership.program_id == program.id, Membership.status != MembershipStatus.LEFT,
+               User.active.is_(True), User.deleted_at.is_(None))
+        .group_by(Membership.role)).all())
+    coordinators = db.session.scalar(db.select(func.count()).select_from(ProgramCoordinator)
+                                     .where(ProgramCoordinator.program_id == program.id))
+    used = _used(program)
+    left = func.coalesce(Membership.capacity, 0) - func.coalesce(used.c.used, 0)
     capacity, places_used, places_free = db.session.execute(
-        db.select(func.coalesce(func.sum(Profile.capacity), 0), func.coalesce(func.sum(used.c.used), 0),
-                  func.coalesce(func.sum(case((and_(left > 0, Profile.accepting_mentees.is_(True)), left),
+        db.select(func.coalesce(func.sum(Membership.capacity), 0), func.coalesce(func.sum(used.c.used), 0),
+                  func.coalesce(func.sum(case((and_(left > 0, Membership.accepting_mentees.is_(True)), left),
                                               else_=0)), 0))
-        .join(User, User.id == Profile.user_id).outerjoin(used, used.c.mentor_id == User.id)
-        .where(User.role == Role.MENTOR, User.active.is_(True))).one()
+        .select_from(Membership).join(User, User.id == Membership.user_id)
+        .outerjoin(used, used.c.mentor_id == User.id)
+        .where(*_mentors(program))).one()
     by_status = Counter()
     for status, origin, n in db.session.execute(
-            db.select(Match.status, Match.origin, func.count()).where(Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
+            db.select(Match.status, Match.origin, func.count())
+            .where(Match.program_id == program.id, Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
             .group_by(Match.status, Match.origin)):
         by_status[("request" if origin == MatchOrigin.REQUEST else "proposal") if status in PENDING else status] += n
-    unmatched = db.session.scalar(db.select(func.count()).select_from(unmatched_mentee_ids().subquery()))
-    cadences, no_terms = pair_cadences(on)
+    unmatched = db.session.scalar(db.select(func.count()).select_from(unmatched_mentee_ids(program).subquery()))
+    cadences, no_terms = pair_cadences(program, on)
     states = Counter(p.cadence.state for p in cadences)
     ended = db.session.scalar(db.select(func.count()).select_from(Agreement)
-                              .where(Agreement.status == AgreementStatus.ENDED))
+                              .join(Match, Match.id == Agreement.match_id)
+                              .where(Match.program_id == program.id, Agreement.status == AgreementStatus.ENDED))
     average, ratings = db.session.execute(
-        db.select(func.avg(AgreementFeedback.rating), func.count(AgreementFeedback.id))).one()
-    free, waiting = free_places_by_specialty(), _waiting_by_specialty()
+        db.select(func.avg(AgreementFeedback.rating), func.count(AgreementFeedback.id))
+        .join(Agreement, Agreement.id == AgreementFeedback.agreement_id)
+        .join(Match, Match.id == Agreement.match_id).where(Match.program_id == program.id)).one()
+    free, waiting = free_places_by_specialty(program), _waiting_by_specialty(program)
     return Dashboard(
-        people={role: people.get(role, 0) for role in (Role.MENTOR, Role.MENTEE, Role.COORDINATOR)},
+        program=program,
+        people={ProgramRole.MENTOR.value: people.get(ProgramRole.MENTOR, 0),
+                ProgramRole.MENTEE.value: people.get(ProgramRole.MENTEE, 0), "coordinator": coordinators or 0},
         capacity=int(capacity), places_used=int(places_used), places_free=max(0, int(places_free)),
         unmatched=unmatched, open_requests=by_status["request"], open_proposals=by_status["proposal"],
         active_pairs=by_status[MatchStatus.ACTIVE],
@@ -178,5 +213,5 @@ def dashboard(on: date | None = None) -> Dashboard:
         ended_pairs=ended, average_rating=float(average) if average is not None else None, ratings=ratings,
         specialties=[SpecialtyBalance(code, label, free.get(code, 0), waiting.get(code, 0))
                      for code, label in domain.SPECIALTIES],
-        weeks=_weeks(datetime.now(timezone.utc)),
+        weeks=_weeks(program, datetime.now(timezone.utc)),
     )

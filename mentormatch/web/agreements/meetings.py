@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
-from mentormatch.models import Permission
 from mentormatch.services import agreements
-from mentormatch.web.access import permission_required
 from mentormatch.web.agreements.forms import MeetingForm, PrivateNoteForm
 from mentormatch.web.agreements.views import agreement_or_404, bp, render_show
 
 
 @bp.route("/<int:agreement_id>/meetings/new", methods=["GET", "POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def log_meeting(agreement_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     terms = agreement.current_terms
@@ -40,7 +38,7 @@ def log_meeting(agreement_id: int):
 
 
 @bp.route("/<int:agreement_id>/meetings/<int:meeting_id>/note", methods=["POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def private_note(agreement_id: int, meeting_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     form = PrivateNoteForm()

@@ -7,9 +7,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from mentormatch.models import Agreement, Permission
+from mentormatch.models import Agreement
 from mentormatch.services import agreements
-from mentormatch.web.access import permission_required
 from mentormatch.web.agreements.forms import (
     ConfirmTermsForm, EndForm, FeedbackForm, GoalForm, GoalStatusForm, PrivateNoteForm, TermsForm,
 )
@@ -18,10 +17,15 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
 
 def agreement_or_404(agreement_id: int, *, write: bool = False) -> Agreement:
-    """The agreement if the current user is one of the pair (or a coordinator reading), else 404."""
-    agreement = agreements.agreement_for(current_user, agreement_id, write=write)
+    """The agreement if the current user is one of the pair (or a coordinator of its program reading), else 404.
+
+    Reached by id whatever program the person works in now: the agreement carries its own program.
+    """
+    agreement = agreements.agreement_for(current_user, agreement_id)
     if agreement is None:
         abort(404)
+    if write and not agreement.match.involves(current_user):
+        abort(403)  # a coordinator of the pair's program reads it; only the pair shape it
     return agreement
 
 
@@ -36,7 +40,7 @@ def render_show(agreement: Agreement, status: int = 200, **forms):
         terms=agreement.current_terms, pending=agreement.pending_terms,
         history=agreements.history(agreement), cadence=agreements.cadence_for(agreement),
         meetings=agreements.meetings_for(agreement, current_user),
-        feedback=agreements.feedback_of(agreement, None if current_user.is_coordinator else current_user),
+        feedback=agreements.feedback_of(agreement, current_user if is_party else None),
         topic_label=agreements.topic_label, goal_statuses=dict(agreements.GOAL_STATUSES),
         end_reasons=dict(agreements.END_REASONS), **context), status
 
@@ -48,7 +52,7 @@ def show(agreement_id: int):
 
 
 @bp.route("/<int:agreement_id>/terms", methods=["GET", "POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def terms(agreement_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     form = TermsForm(data=None if request.method == "POST"
@@ -69,7 +73,7 @@ def terms(agreement_id: int):
 
 
 @bp.route("/<int:agreement_id>/confirm", methods=["POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def confirm(agreement_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     form = ConfirmTermsForm()
@@ -86,7 +90,7 @@ def confirm(agreement_id: int):
 
 
 @bp.route("/<int:agreement_id>/goals", methods=["POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def add_goal(agreement_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     form = GoalForm()
@@ -104,7 +108,7 @@ def add_goal(agreement_id: int):
 
 
 @bp.route("/<int:agreement_id>/goals/<int:goal_id>", methods=["POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def goal_status(agreement_id: int, goal_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     if goal_id not in {goal.id for goal in agreement.goals}:
@@ -162,7 +166,7 @@ def end(agreement_id: int):
 
 
 @bp.route("/<int:agreement_id>/feedback", methods=["POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def feedback(agreement_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     form = FeedbackForm()

@@ -15,13 +15,13 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 128
 
 
+SIDES = {"mentee": "A mentee: I want guidance", "mentor": "A mentor: I want to guide others"}
+
+
 class SignupForm(FlaskForm):
-    role = RadioField(
-        "I want to join as",
-        choices=[SelectChoice("mentee", "A mentee: I want guidance"),
-                 SelectChoice("mentor", "A mentor: I want to guide others")],
-        validators=[DataRequired(message="Choose mentor or mentee.")],
-    )
+    """``sides``: the sides open in the only open program; none, and the role question is left out."""
+
+    role = RadioField("I want to join as", validators=[DataRequired(message="Choose mentor or mentee.")])
     name = StringField("Full name", validators=[DataRequired(), Length(max=120), single_line])
     email = EmailField("Work email", validators=[DataRequired(), Length(max=254), Email()])
     password = PasswordField(
@@ -33,6 +33,16 @@ class SignupForm(FlaskForm):
         "Repeat password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
+
+
+    def __init__(self, *args, sides: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sides:
+            self.role.choices = [SelectChoice(side, SIDES[side]) for side in sides]
+            if len(sides) == 1 and not self.role.data:
+                self.role.data = sides[0]
+        else:
+            del self.role
 
 
 class LoginForm(FlaskForm):

@@ -6,7 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from mentormatch.extensions import limiter
-from mentormatch.services import account_deletion, account_email, accounts, sessions
+from mentormatch.models.user import utcnow
+from mentormatch.services import account_deletion, account_email, accounts, programs, sessions
 from mentormatch.tasks.accounts import complete_sign_up, email_reset_link, send_email_change_links
 from mentormatch.web.auth.forms import (
     ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, LoginForm, NewPasswordForm, ResetRequestForm,
@@ -22,16 +23,21 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = SignupForm()
-    if request.method == "GET" and request.args.get("role") in ("mentor", "mentee"):
+    # "One program stays simple": where exactly one program is open, signing up enrols in it on the side
+    # chosen here; otherwise the person joins programs from the Programs page once logged in.
+    program = programs.only_open_program()
+    sides = [side for side in ("mentee", "mentor") if program is not None and program.is_open_to(side, utcnow().date())]
+    form = SignupForm(sides=sides)
+    if request.method == "GET" and sides and request.args.get("role") in sides:
         form.role.data = request.args["role"]
     if form.validate_on_submit():
         # Hashed and queued for every address alike: the worker creates the account, or tells
         # the address's owner that someone tried. Nothing here says which.
         email = accounts.normalise_email(form.email.data)
-        complete_sign_up(email, form.name.data.strip(), accounts.hash_password(form.password.data), form.role.data)
+        role = form.role.data if sides else None
+        complete_sign_up(email, form.name.data.strip(), accounts.hash_password(form.password.data), role)
         return render_template("auth/check_inbox.html", email=email)
-    return render_template("auth/signup.html", form=form)
+    return render_template("auth/signup.html", form=form, program=program if sides else None)
 
 
 def _log_in(user, remember: bool) -> None:

@@ -1,4 +1,4 @@
-"""CSV downloads, streamed row by row."""
+"""CSV downloads of the current program, streamed row by row."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Response, render_template, stream_with_context
 from flask_login import current_user
 
 from mentormatch.services.console import exports
-from mentormatch.web.console import bp
+from mentormatch.web.console import bp, program
 
 
 @bp.route("/exports/")
@@ -18,7 +18,8 @@ def exports_index():
 @bp.route("/exports/meetings.csv", defaults={"kind": "meetings"})
 @bp.route("/exports/unmatched.csv", defaults={"kind": "unmatched"})
 def export(kind: str):
-    chunks = exports.export_csv(kind, current_user)
+    here = program()
+    chunks = exports.export_csv(here, kind, current_user)
     return Response(stream_with_context(chunks), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="mentormatch-{kind}.csv"',
+                    headers={"Content-Disposition": f'attachment; filename="mentormatch-{here.slug}-{kind}.csv"',
                              "Cache-Control": "no-store"})

@@ -1,14 +1,25 @@
-"""Console forms: the POSTed ones (CSRF-checked) and the filters read from query strings."""
+"""Coordinator forms: the POSTed ones (CSRF-checked), a round's settings, pairing by hand, query filters."""
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField, DecimalField, EmailField, Field, HiddenField, RadioField, StringField, TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import (
+    DataRequired, Email, InputRequired, Length, NumberRange, StopValidation, ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from mentormatch import domain
+from mentormatch.matching import CRITERIA, Weights
+from mentormatch.models import Program
 from mentormatch.services.agreements.closing import END_REASONS
+from mentormatch.services.rounds import RoundParams, default_params
 from mentormatch.web.fields import choices_of
 
 
@@ -34,5 +45,130 @@ class RosterForm(FlaskForm):
 
 
 SPECIALTY_CODES = domain.codes(domain.SPECIALTIES)
-ROLE_CODES = domain.codes(domain.ROLES)
+ROLE_CODES = domain.codes(domain.PROGRAM_ROLES)
 DECLINE_CODES = domain.codes(domain.DECLINE_REASONS)
+
+
+MAX_EXCLUDED = 5000  # pairs a round may carry; far more than a coordinator ticks by hand
+PAIR = re.compile(r"^(\d{1,12}):(\d{1,12})$")
+WEIGHT_LABELS = {
+    "specialty": "Shared specialty",
+    "goals": "Career goals the mentor can help with",
+    "credentials": "Credentials the mentee is working toward",
+    "experience": "Experience gap",
+    "schedule": "Time zone and shift",
+    "meeting_mode": "Meeting mode",
+    "frequency": "Meeting frequency",
+}
+DEFAULTS = Weights()
+
+
+class PairListField(Field):
+    """Many ``menteeId:mentorId`` values under one name (hidden inputs or checkboxes)."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.data: set[tuple[int, int]] = set()
+        self.bad = False
+        self.too_many = False
+
+    def process_data(self, value):
+        self.data = set(value or ())
+
+    def process_formdata(self, valuelist):
+        pairs = set()
+        for value in valuelist[:MAX_EXCLUDED + 1]:
+            found = PAIR.match(value.strip())
+            if found is None:
+                self.bad = True
+                continue
+            pairs.add((int(found.group(1)), int(found.group(2))))
+        self.data = pairs
+        self.too_many = len(valuelist) > MAX_EXCLUDED
+
+    def pre_validate(self, form):
+        if self.bad:
+            raise ValidationError("A pair was not in the form menteeId:mentorId; start the round again.")
+        if self.too_many:
+            raise ValidationError(f"At most {MAX_EXCLUDED} pairs can be excluded from one round.")
+
+    def values(self) -> list[str]:
+        """The pairs as the form carries them, sorted."""
+        return [f"{a}:{b}" for a, b in sorted(self.data)]
+
+
+def _finite(form, field) -> None:
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Enter a number from 0 to 10.")
+
+
+def _weight(name: str) -> DecimalField:
+    return DecimalField(
+        WEIGHT_LABELS[name], default=getattr(DEFAULTS, name), places=1,
+        validators=[InputRequired(message="Enter a number from 0 to 10."), _finite,
+                    NumberRange(min=0, max=10, message="Enter a number from 0 to 10.")])
+
+
+class RoundForm(FlaskForm):
+    """A matching round's settings; ``for_program`` starts it from the program's method and weights."""
+
+    method = RadioField(
+        "Method", default="optimal",
+        choices=[SelectChoice("optimal", "Optimal: match as many mentees as possible, then the highest total score"),
+                 SelectChoice("stable", "Stable: no mentee and mentor would both rather have each other")],
+        validators=[DataRequired(message="Choose a method.")])
+    specialty = _weight("specialty")
+    goals = _weight("goals")
+    credentials = _weight("credentials")
+    experience = _weight("experience")
+    schedule = _weight("schedule")
+    meeting_mode = _weight("meeting_mode")
+    frequency = _weight("frequency")
+    excluded = PairListField("Excluded pairs")
+    exclude = PairListField("Exclude these pairs")
+    digest = HiddenField("Preview", validators=[Length(max=64)])
+
+    @classmethod
+    def for_program(cls, program: Program) -> "RoundForm":
+        params = default_params(program)
+        return cls(method=params.method, **{name: getattr(params.weights, name) for name in CRITERIA})
+
+    def weight_fields(self) -> list[Field]:
+        return [self[name] for name in CRITERIA]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and all(self[name].data == 0 for name in CRITERIA):
+            self.specialty.errors = [*self.specialty.errors, "At least one weight must be above 0."]
+            return False
+        return ok
+
+    def params(self, with_ticked: bool = False) -> RoundParams:
+        """The validated parameters; ``with_ticked`` adds the pairs ticked for exclusion."""
+        excluded = set(self.excluded.data) | (set(self.exclude.data) if with_ticked else set())
+        weights = Weights(**{name: float(self[name].data) for name in CRITERIA})
+        return RoundParams(method=self.method.data, weights=weights, excluded=frozenset(excluded))
+
+
+class PairForm(FlaskForm):
+    mentee_email = EmailField("Mentee's email", validators=[
+        DataRequired(message="Enter the mentee's email."), Length(max=254), Email(message="Enter an email address.")])
+    mentor_email = EmailField("Mentor's email", validators=[
+        DataRequired(message="Enter the mentor's email."), Length(max=254), Email(message="Enter an email address.")])
+    confirm = BooleanField("Pair them anyway, despite the warnings")
+    warned_for = HiddenField(validators=[Length(max=520)])  # the pair the warnings were shown for
+
+    def pair_key(self) -> str:
+        return f"{self.mentee_email.data.strip().lower()} {self.mentor_email.data.strip().lower()}"
+
+    def confirmed(self) -> bool:
+        """Ticked "pair anyway" after seeing the warnings for this very pair."""
+        return bool(self.confirm.data) and self.warned_for.data == self.pair_key()
+
+
+class WithdrawRoundForm(FlaskForm):
+    confirm = BooleanField("Yes, withdraw every proposal of this round")
+
+

@@ -1,4 +1,4 @@
-"""People: search, one person's page, and the account actions on it."""
+"""People of the current program: search, one member's page, and the account actions on it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from mentormatch.services.console import people
-from mentormatch.web.console import bp
+from mentormatch.web.console import bp, program
 from mentormatch.web.console.forms import (
     ROLE_CODES,
     SPECIALTY_CODES,
@@ -18,46 +18,48 @@ from mentormatch.web.query_args import choice_arg, page_arg, text_arg
 
 @bp.route("/people/")
 def people_search():
-    page = people.search(page_arg(request), current_app.config["PAGE_SIZE"], text=text_arg(request, "q"),
+    page = people.search(program(), page_arg(request), current_app.config["PAGE_SIZE"], text=text_arg(request, "q"),
                          role=choice_arg(request, "role", ROLE_CODES),
                          specialty=choice_arg(request, "specialty", SPECIALTY_CODES),
-                         state=choice_arg(request, "state", people.STATES))
+                         state=choice_arg(request, "state", people.STATES),
+                         status=choice_arg(request, "status", people.MEMBERSHIP_STATES))
     return render_template("console/people.html", page=page)
 
 
 @bp.route("/people/<int:user_id>")
 def person(user_id: int):
-    found = people.person(user_id)
+    found = people.person(program(), user_id)
     if found is None:
         abort(404)
     flag_form = FlagForm(reason=found.flag.reason if found.flag else "")
     return render_template("console/person.html", view=found, flag_form=flag_form, form=ConfirmForm())
 
 
-def _user_or_404(user_id: int):
-    user = people.get_user(user_id)
+def _member_or_404(user_id: int):
+    user = people.get_member(program(), user_id)
     if user is None:
         abort(404)
     return user
 
 
 def _act(user_id: int, action, done: str):
-    user = _user_or_404(user_id)
+    user = _member_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        action(user, current_user)
+        action(program(), user, current_user)
     except people.PeopleError as error:
         flash(str(error), "error")
     else:
         flash(done.format(name=user.name), "success")
-    return redirect(url_for("console.person", user_id=user.id))
+    return redirect(url_for("coordinator.person", user_id=user.id))
 
 
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):
     return _act(user_id, people.deactivate,
-                "{name} is deactivated: they cannot log in or be proposed; their pending matches were withdrawn.")
+                "{name} is deactivated: they cannot log in or be proposed in any program; "
+                "their pending matches were withdrawn.")
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
@@ -65,21 +67,16 @@ def reactivate(user_id: int):
     return _act(user_id, people.reactivate, "{name} can log in and be matched again.")
 
 
-@bp.route("/people/<int:user_id>/make-coordinator", methods=["POST"])
-def make_coordinator(user_id: int):
-    return _act(user_id, people.make_coordinator, "{name} is now a coordinator.")
-
-
 @bp.route("/people/<int:user_id>/flag", methods=["POST"])
 def flag(user_id: int):
-    user = _user_or_404(user_id)
+    user = _member_or_404(user_id)
     form = FlagForm()
     if form.validate_on_submit():
-        people.flag(user, form.reason.data, current_user)
+        people.flag(program(), user, form.reason.data, current_user)
         flash(f"{user.name}'s profile is flagged for review.", "success")
     else:
         flash(" ".join(form.reason.errors) or "The flag could not be saved.", "error")
-    return redirect(url_for("console.person", user_id=user.id))
+    return redirect(url_for("coordinator.person", user_id=user.id))
 
 
 @bp.route("/people/<int:user_id>/unflag", methods=["POST"])

@@ -1,16 +1,18 @@
-"""Review queues: unmatched mentees, waiting and declined proposals, pairs behind cadence, flags."""
+"""Review queues of the current program: unmatched mentees, waiting and declined proposals, pairs behind
+cadence, flags; and each row's action."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mentormatch.models import Role
+from mentormatch.models import MembershipStatus, ProgramRole
+from mentormatch.services import rounds
 from mentormatch.services.agreements.cadence import DUE_SOON, OVERDUE
 from mentormatch.services.console import queues
-from mentormatch.services.console.people import get_user
-from mentormatch.services.matches import suggestions_for
-from mentormatch.web.console import bp
+from mentormatch.services.console.people import get_member
+from mentormatch.services.matches import MatchError, suggestions_for
+from mentormatch.web.console import bp, program
 from mentormatch.web.console.forms import (
     DECLINE_CODES,
     SPECIALTY_CODES,
@@ -32,14 +34,20 @@ def _back(endpoint: str):
     return redirect(url_for(endpoint, **kept))
 
 
+def _agreement_or_404(agreement_id: int) -> None:
+    """Another program's pair is not found; an ended pair of this one is explained by the action."""
+    if queues.get_agreement(program(), agreement_id) is None:
+        abort(404)
+
+
 @bp.route("/queues/")
 def queues_index():
-    return redirect(url_for("console.unmatched"))
+    return redirect(url_for("coordinator.unmatched"))
 
 
 @bp.route("/queues/unmatched")
 def unmatched():
-    page = queues.unmatched(page_arg(request), _per_page(), reason=choice_arg(request, "reason", queues.REASONS),
+    page = queues.unmatched(program(), page_arg(request), _per_page(), reason=choice_arg(request, "reason", queues.REASONS),
                             specialty=choice_arg(request, "specialty", SPECIALTY_CODES),
                             name=text_arg(request, "name"))
     return render_template("console/queue_unmatched.html", page=page, reasons=queues.REASONS)
@@ -47,24 +55,28 @@ def unmatched():
 
 @bp.route("/queues/unmatched/<int:user_id>/candidates")
 def candidates(user_id: int):
-    mentee = get_user(user_id)
-    if mentee is None or mentee.role != Role.MENTEE:
+    here = program()
+    mentee = get_member(here, user_id)
+    membership = mentee.membership_in(here.id) if mentee is not None else None
+    if membership is None or membership.role != ProgramRole.MENTEE:
         abort(404)
-    ready = mentee.profile is not None and mentee.profile.is_complete
-    found = suggestions_for(mentee, CANDIDATES) if ready and mentee.active else []
-    return render_template("console/candidates.html", mentee=mentee, candidates=found, ready=ready)
+    ready = mentee.profile is not None and mentee.profile.is_complete and membership.is_complete()
+    usable = ready and mentee.active and membership.status == MembershipStatus.ACTIVE
+    found = suggestions_for(mentee, here, CANDIDATES) if usable else []
+    return render_template("console/candidates.html", mentee=mentee, membership=membership, candidates=found,
+                           ready=ready)
 
 
 @bp.route("/queues/waiting")
 def waiting():
     days = int_arg(request, "days", 7, 0, 365)
     return render_template("console/queue_waiting.html", days=days,
-                           page=queues.waiting_proposals(page_arg(request), _per_page(), days))
+                           page=queues.waiting_proposals(program(), page_arg(request), _per_page(), days))
 
 
 @bp.route("/queues/waiting/<int:match_id>/remind", methods=["POST"])
 def remind(match_id: int):
-    match = queues.get_match(match_id)
+    match = rounds.get_match(program(), match_id)
     if match is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -75,56 +87,77 @@ def remind(match_id: int):
         flash(str(error), "error")
     else:
         flash(f"Reminder sent to {' and '.join(u.name for u in reminded)}.", "success")
-    return _back("console.waiting")
+    return _back("coordinator.waiting")
+
+
+@bp.route("/queues/waiting/<int:match_id>/end", methods=["POST"])
+def end_proposal(match_id: int):
+    """End a pending proposal or request (it is withdrawn and both sides are told)."""
+    match = rounds.get_match(program(), match_id)
+    if match is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        rounds.end_proposal(match, current_user)
+    except (MatchError, rounds.RoundError) as error:
+        flash(str(error), "error")
+    else:
+        flash(f"The proposal between {match.mentee.name} and {match.mentor.name} is ended; both were told.",
+              "success")
+    return _back("coordinator.waiting")
 
 
 @bp.route("/queues/declined")
 def declined():
     reason = choice_arg(request, "reason", DECLINE_CODES)
-    return render_template("console/queue_declined.html", page=queues.declined(page_arg(request), _per_page(), reason))
+    return render_template("console/queue_declined.html", page=queues.declined(program(), page_arg(request), _per_page(),
+                                                                         reason))
 
 
 @bp.route("/queues/cadence")
 def cadence():
     state = choice_arg(request, "state", (OVERDUE, DUE_SOON))
-    return render_template("console/queue_cadence.html", page=queues.behind_cadence(page_arg(request), _per_page(),
+    return render_template("console/queue_cadence.html", page=queues.behind_cadence(program(), page_arg(request), _per_page(),
                                                                                      state), end_form=EndPairForm())
 
 
 @bp.route("/queues/cadence/<int:agreement_id>/nudge", methods=["POST"])
 def nudge(agreement_id: int):
+    _agreement_or_404(agreement_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        agreement = queues.nudge(agreement_id, current_user)
+        agreement = queues.nudge(program(), agreement_id, current_user)
     except queues.QueueError as error:
         flash(str(error), "error")
     else:
         flash(f"Nudge sent to {agreement.match.mentee.name} and {agreement.match.mentor.name}.", "success")
-    return _back("console.cadence")
+    return _back("coordinator.cadence")
 
 
 @bp.route("/queues/cadence/<int:agreement_id>/end", methods=["POST"])
 def end_pair(agreement_id: int):
+    _agreement_or_404(agreement_id)
     form = EndPairForm()
     rematch = request.form.get("rematch") == "y"
     if not form.validate_on_submit():
         flash("Choose why the pair ends (the note is limited to 1,000 characters).", "error")
-        return _back("console.cadence")
+        return _back("coordinator.cadence")
     try:
-        agreement = queues.end_pair(agreement_id, current_user, form.reason.data, form.note.data or "",
+        agreement = queues.end_pair(program(), agreement_id, current_user, form.reason.data, form.note.data or "",
                                     rematch=rematch)
     except queues.QueueError as error:
         flash(str(error), "error")
-        return _back("console.cadence")
+        return _back("coordinator.cadence")
     mentee = agreement.match.mentee
     flash(f"The pair {mentee.name} and {agreement.match.mentor.name} has ended; both were told.", "success")
     if rematch:
-        return redirect(url_for("console.candidates", user_id=mentee.id))
-    return _back("console.cadence")
+        return redirect(url_for("coordinator.candidates", user_id=mentee.id))
+    return _back("coordinator.cadence")
 
 
 @bp.route("/queues/flagged")
 def flagged():
-    page = queues.flagged(page_arg(request), _per_page(), name=text_arg(request, "name"))
+    page = queues.flagged(program(), page_arg(request), _per_page(), name=text_arg(request, "name"))
     return render_template("console/queue_flagged.html", page=page)

@@ -1,4 +1,4 @@
-"""Roster import: upload a CSV, see every row's problems, or invite everyone in it."""
+"""Roster import into the current program: upload a CSV, see every row's problems, or enrol everyone in it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from flask import current_app, flash, render_template, request
 from flask_login import current_user
 
 from mentormatch.services.console import roster
-from mentormatch.web.console import bp
+from mentormatch.services.programs import programs_run_by
+from mentormatch.web.console import bp, program
 from mentormatch.web.console.forms import RosterForm
 from mentormatch.web.security import accepts_uploads
 
@@ -21,17 +22,17 @@ def roster_import():
     check = result = None
     if form.validate_on_submit():
         data = form.roster.data.read(MAX_BYTES + 1)
-        check = roster.check_roster(data, max_bytes=current_app.config.get("ROSTER_MAX_BYTES", MAX_BYTES),
+        check = roster.check_roster(data, program(), runs=programs_run_by(current_user), max_bytes=current_app.config.get("ROSTER_MAX_BYTES", MAX_BYTES),
                                     max_rows=current_app.config.get("ROSTER_MAX_ROWS", MAX_ROWS))
         if not check.ok:
             flash("Nobody was imported: fix the problems listed below and upload the file again.", "error")
         elif form.check_only.data:
-            flash(f"The file is fine: {len(check.people)} people would be invited, "
-                  f"{len(check.existing)} are in the program already.", "success")
+            flash(f"The file is fine: {len(check.people)} people would be invited, {len(check.joining)} who have "
+                  f"an account would be added, {len(check.existing)} are members already.", "success")
         else:
             result = roster.import_roster(check, current_user)
-            flash(f"{len(result.created)} people were invited by email; "
-                  f"{len(result.skipped)} were in the program already.", "success")
+            flash(f"{len(result.created)} people were invited by email; {len(result.joined)} who have an account "
+                  f"were added; {len(result.skipped)} were members already.", "success")
     elif request.method == "POST":
         flash(" ".join(form.roster.errors) or "Choose a CSV file.", "error")
     return render_template("console/roster.html", form=form, check=check, result=result,

@@ -1,4 +1,4 @@
-"""Landing page and role-aware home."""
+"""Landing page and each person's home: their memberships and what to do next in each."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from mentormatch import domain
+from mentormatch.services import participation, programs
 from mentormatch.services.agreements import pairs_of
 from mentormatch.services.health import database_ok
+from mentormatch.web.access import current_program
 
 bp = Blueprint("main", __name__)
 
@@ -20,9 +22,19 @@ def index():
 @bp.route("/home")
 @login_required
 def home():
-    if current_user.is_coordinator:
+    summaries = participation.overview(current_user)
+    if not summaries and current_user.is_coordinator:
+        # A pure coordinator works in the coordinator area; an administrator with no program yet creates one.
+        if current_user.is_admin and not programs.all_programs():
+            return redirect(url_for("admin.index"))
         return redirect(url_for("coordinator.dashboard"))
-    return render_template("main/home.html", profile=current_user.profile, pairs=pairs_of(current_user))
+    program = current_program()
+    current_id = program.id if program is not None else None
+    summaries.sort(key=lambda s: s.program.id != current_id)  # the program worked in first
+    return render_template(
+        "main/home.html", profile=current_user.profile, summaries=summaries, current_id=current_id,
+        pairs=pairs_of(current_user) if summaries else [],
+        open_programs=[] if summaries else programs.open_programs(current_user))
 
 
 @bp.route("/healthz")

@@ -1,4 +1,4 @@
-"""Profile forms: shared fields, then what only mentees or mentors fill."""
+"""The profile form: what belongs to the person in every program (a program's own questions are in web.programs)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -46,10 +46,18 @@ class ProfileForm(FlaskForm):
     shift = SelectField("Shift you usually work", choices=choices_of(domain.SHIFTS), validators=[DataRequired()])
     bio = TextAreaField("A short bio", validators=[Length(max=1000)],
                         description="Up to 1,000 characters. Shown to people you are matched with.")
+    goals = CheckboxesField("Goals you can help others with", choices=choices_of(domain.CAREER_GOALS),
+                            description="As a mentor, in any program. The goals you seek as a mentee are asked "
+                                        "per program.")
+    hopes = TextAreaField("What do you hope to get from mentoring?", validators=[Length(max=1000)],
+                          description="Up to 1,000 characters. Shown to people you are matched with.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, mentors: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = time_zone_choices()
+        self.mentors = mentors
+        if mentors:
+            self.goals.validators = [at_least_one("Choose at least one goal you can help with.")]
 
     def to_input(self) -> ProfileInput:
         """The validated values, for the profiles service."""
@@ -59,44 +67,8 @@ class ProfileForm(FlaskForm):
             meeting_mode=self.meeting_mode.data, meeting_frequency=self.meeting_frequency.data,
             shift=self.shift.data, bio=self.bio.data or "",
             specialties=self.specialties.data, credentials=self.credentials.data,
-            goals=self.goals.data,
-            **self.role_specific_input(),
+            goals=self.goals.data or [], hopes=self.hopes.data or "",
         )
-
-    def role_specific_input(self) -> dict:
-        return {}
-
-
-class MenteeProfileForm(ProfileForm):
-    goals = CheckboxesField("Career goals", choices=choices_of(domain.CAREER_GOALS),
-                            validators=[at_least_one("Choose at least one career goal.")])
-    credentials_sought = CheckboxesField("Credentials you are working toward", choices=choices_of(domain.CREDENTIALS))
-    hopes = TextAreaField("What do you hope to get from a mentor?", validators=[Length(max=1000)],
-                          description="Up to 1,000 characters.")
-
-    def role_specific_input(self) -> dict:
-        return {"credentials_sought": self.credentials_sought.data, "hopes": self.hopes.data or ""}
-
-
-class MentorProfileForm(ProfileForm):
-    goals = CheckboxesField("Goals you can help with", choices=choices_of(domain.CAREER_GOALS),
-                            validators=[at_least_one("Choose at least one goal you can help with.")])
-    capacity = IntegerField(
-        "How many mentees can you take at once?",
-        default=2,
-        validators=[InputRequired(message="Enter a number from 1 to 10."),
-                    NumberRange(min=domain.MIN_CAPACITY, max=domain.MAX_CAPACITY,
-                                message="Enter a number from 1 to 10.")],
-    )
-    accepting_mentees = BooleanField("I can take new mentees now", default=True)
-
-    def role_specific_input(self) -> dict:
-        return {"capacity": self.capacity.data, "accepting_mentees": self.accepting_mentees.data}
-
-
-def form_for(role: str, **kwargs) -> ProfileForm:
-    """The profile form that fits a participant's role."""
-    return (MentorProfileForm if role == "mentor" else MenteeProfileForm)(**kwargs)
 
 
 def form_data_from(profile) -> dict:
@@ -108,9 +80,7 @@ def form_data_from(profile) -> dict:
         "years_experience": profile.years_experience, "time_zone": profile.time_zone,
         "meeting_mode": profile.meeting_mode, "meeting_frequency": profile.meeting_frequency,
         "shift": profile.shift, "bio": profile.bio, "hopes": profile.hopes,
-        "capacity": profile.capacity, "accepting_mentees": profile.accepting_mentees,
         "specialties": profile.codes(TagKind.SPECIALTY),
         "credentials": profile.codes(TagKind.CREDENTIAL),
         "goals": profile.codes(TagKind.GOAL),
-        "credentials_sought": profile.codes(TagKind.CREDENTIAL_SOUGHT),
     }

@@ -1,32 +1,34 @@
-"""Viewing and editing one's own profile."""
+"""Viewing and editing one's own profile (what belongs to the person in every program)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from mentormatch.models import Permission
+from mentormatch.models import MembershipStatus
+from mentormatch.services import participation
 from mentormatch.services.profiles import save_profile
-from mentormatch.web.access import permission_required
-from mentormatch.web.profiles.forms import form_data_from, form_for
+from mentormatch.web.profiles.forms import ProfileForm, form_data_from
 
 bp = Blueprint("profiles", __name__, url_prefix="/profile")
 
 
 @bp.route("/")
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def show():
     if current_user.profile is None:
         return redirect(url_for("profiles.edit"))
-    return render_template("profiles/show.html", user=current_user, profile=current_user.profile)
+    return render_template("profiles/show.html", user=current_user, profile=current_user.profile,
+                           memberships=participation.memberships_of(current_user))
 
 
 @bp.route("/edit", methods=["GET", "POST"])
-@permission_required(Permission.HAVE_PROFILE)
+@login_required
 def edit():
     profile = current_user.profile
     prefill = form_data_from(profile) if profile and request.method == "GET" else {}
-    form = form_for(current_user.role, data=prefill or None)
+    mentors = any(m.is_mentor and m.status != MembershipStatus.LEFT for m in current_user.memberships)
+    form = ProfileForm(data=prefill or None, mentors=mentors)
     if form.validate_on_submit():
         save_profile(current_user, form.to_input())
         flash("Your profile is saved.", "success")

@@ -1,5 +1,0 @@
-"""The coordinator console."""
-
-from mentormatch.web.coordinator.views import bp
-
-__all__ = ["bp"]
