@@ -127,8 +127,8 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     program: Mapped[Program] = relationship(back_populates="memberships")
-    tags: Mapped[list[MembershipTag]] = relationship(back_populates="membership", cascade="all, delete-orphan",
-                                                     lazy="selectin")
+    # Loaded when asked for (every page loads the memberships; few pages need their tags).
+    tags: Mapped[list[MembershipTag]] = relationship(back_populates="membership", cascade="all, delete-orphan")
 
     @property
     def is_mentor(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from mentormatch.extensions import db
 from mentormatch.models import Agreement, Match, MatchStatus, Membership, MembershipStatus, Program, User
@@ -59,7 +59,8 @@ class MembershipSummary:
 def memberships_of(user: User) -> list[Membership]:
     """``user``'s memberships they have not left, with their programs (one query, and one for the tags)."""
     return list(db.session.scalars(
-        db.select(Membership).join(Membership.program).options(contains_eager(Membership.program))
+        db.select(Membership).join(Membership.program)
+        .options(contains_eager(Membership.program), selectinload(Membership.tags))
         .where(Membership.user_id == user.id, Membership.status != MembershipStatus.LEFT)
         .order_by(Program.name, Program.id)))
 

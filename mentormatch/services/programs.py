@@ -198,9 +198,7 @@ def programs_of(user: User) -> list[Program]:
     A fixed number of queries however many programs: the member ones are loaded together.
     """
     seen = {p.id: p for p in programs_run_by(user)} if user.is_coordinator else {}
-    member_ids = {m.program_id for m in user.memberships if m.status != MembershipStatus.LEFT} - set(seen)
-    if member_ids:
-        seen.update((p.id, p) for p in db.session.scalars(db.select(Program).where(Program.id.in_(member_ids))))
+    seen.update((m.program_id, m.program) for m in user.memberships if m.status != MembershipStatus.LEFT)
     return sorted(seen.values(), key=lambda p: (p.name, p.id))
 
 
