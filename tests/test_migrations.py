@@ -1,7 +1,9 @@
 """The migrations: the models and the migrations describe the same schema (like `flask db check`),
 and migration 0012 moves a single-pool database into one program and back."""
 
+import json
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -246,3 +248,90 @@ def test_the_audit_log_stays_append_only_with_its_program_column(app_ctx):
     db.session.execute(sa.delete(Program).where(Program.id == program.id))
     db.session.commit()
     assert db.session.scalars(sa.select(AuditEntry.program_id)).one() is None
+
+
+DEMO_AT_0011 = Path(__file__).parent / "fixtures" / "demo_at_0011.json"
+DEMO_PASSWORD = "mentormatch-demo"
+
+
+def _load_demo_at_0011() -> dict:
+    """Write the rows ``flask demo`` made before programs (tests/fixtures/demo_at_0011.json) into the 0011 schema."""
+    dump = json.loads(DEMO_AT_0011.read_text())
+    assert dump["revision"] == BEFORE_PROGRAMS
+    with db.engine.begin() as conn:
+        metadata = sa.MetaData()
+        metadata.reflect(conn)
+        for table in metadata.sorted_tables:
+            if table.name not in dump["tables"] or not dump["tables"][table.name]["rows"]:
+                continue
+            columns = dump["tables"][table.name]["columns"]
+            rows = [{name: _typed(table.c[name].type, value) for name, value in zip(columns, row)}
+                    for row in dump["tables"][table.name]["rows"]]
+            conn.execute(sa.insert(table), rows)
+    return dump["tables"]
+
+
+def _typed(column_type, value):
+    """A JSON value as the reflected column wants it (dates and times were written as ISO strings)."""
+    if value is None:
+        return None
+    python_type = None
+    try:
+        python_type = column_type.python_type
+    except NotImplementedError:
+        pass
+    if python_type is datetime:
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type is bool:
+        return bool(value)
+    return value
+
+
+def test_0012_keeps_every_pair_agreement_and_meeting_of_the_old_demo_with_its_people(at_0011, app):
+    tables = _load_demo_at_0011()
+    upgrade()
+
+    def rows(name):
+        columns = tables[name]["columns"]
+        return [dict(zip(columns, row)) for row in tables[name]["rows"]]
+
+    users = {u["id"]: u for u in rows("users")}
+    program = db.session.scalars(sa.select(Program)).one()
+    for old in users.values():
+        user = db.session.get(User, old["id"])
+        if old["role"] == "coordinator":
+            assert user.coordinates(program.id) and user.memberships == []
+        else:
+            assert user.membership_in(program.id).role == old["role"], old["email"]
+    meetings_per_agreement: dict[int, int] = {}
+    for meeting in rows("meetings"):
+        meetings_per_agreement[meeting["agreement_id"]] = meetings_per_agreement.get(meeting["agreement_id"], 0) + 1
+    agreement_of = {a["match_id"]: a["id"] for a in rows("agreements")}
+    db.session.remove()
+
+    client = app.test_client()
+    for old in rows("matches"):
+        mentee, mentor = users[old["mentee_id"]], users[old["mentor_id"]]
+        for who in (mentee, mentor):
+            client.post("/auth/logout")
+            assert client.post("/auth/login", data={"email": who["email"], "password": DEMO_PASSWORD}
+                               ).status_code == 302, who["email"]
+            page = client.get(f"/matches/{old['id']}")
+            assert page.status_code == 200, (who["email"], old["id"])
+            other = mentor if who is mentee else mentee
+            assert other["name"] in page.get_data(as_text=True)
+            if old["id"] in agreement_of:
+                agreement = client.get(f"/agreements/{agreement_of[old['id']]}")
+                assert agreement.status_code == 200, (who["email"], agreement_of[old["id"]])
+    with app.app_context():
+        for agreement_id, count in meetings_per_agreement.items():
+            assert len(db.session.get(Agreement, agreement_id).meetings) == count
+        # Someone outside a pair still cannot open it.
+        outsider = next(u for u in users.values() if u["role"] == "mentee"
+                        and u["id"] not in {m["mentee_id"] for m in rows("matches")})
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"email": outsider["email"], "password": DEMO_PASSWORD})
+    assert client.get(f"/matches/{rows('matches')[0]['id']}").status_code in (403, 404)

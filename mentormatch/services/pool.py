@@ -17,7 +17,7 @@ from mentormatch.matching import MenteeFeatures, MentorFeatures
 from mentormatch.models import (
     PENDING, Match, MatchStatus, Membership, MembershipStatus, MembershipTag, Profile, ProfileTag, TagKind, User,
 )
-from mentormatch.models import ProgramRole as Role
+from mentormatch.models import ProgramRole
 from mentormatch.services.accounts import matchable_accounts
 
 
@@ -128,9 +128,9 @@ def load_pool(program_id: int, *, pending_uses_capacity: bool = True) -> Pool:
         if not profile_tags[TagKind.SPECIALTY]:
             continue
         membership_tags = own.get(row[11], empty)
-        if row[3] == Role.MENTEE and row[1] not in busy_mentees and membership_tags[TagKind.GOAL]:
+        if row[3] == ProgramRole.MENTEE and row[1] not in busy_mentees and membership_tags[TagKind.GOAL]:
             pool.mentees.append(_mentee(row, profile_tags, membership_tags))
-        elif row[3] == Role.MENTOR and row[10] and (row[9] or 0) - taken.get(row[1], 0) > 0:
+        elif row[3] == ProgramRole.MENTOR and row[10] and (row[9] or 0) - taken.get(row[1], 0) > 0:
             pool.mentors.append(_mentor(row, profile_tags, (row[9] or 0) - taken.get(row[1], 0)))
         else:
             continue
@@ -147,6 +147,6 @@ def features_of(program_id: int, user_ids: list[int]) -> dict[int, MenteeFeature
     found: dict[int, MenteeFeatures | MentorFeatures] = {}
     for row in rows:
         profile_tags = tags.get(row[0], empty)
-        found[row[1]] = (_mentee(row, profile_tags, own.get(row[11], empty)) if row[3] == Role.MENTEE
+        found[row[1]] = (_mentee(row, profile_tags, own.get(row[11], empty)) if row[3] == ProgramRole.MENTEE
                          else _mentor(row, profile_tags, max(row[9] or 0, 1)))
     return found
