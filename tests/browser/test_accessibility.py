@@ -5,6 +5,8 @@ Fails on serious or critical violations; moderate and minor ones are left to rev
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page
 
@@ -75,3 +77,66 @@ def test_the_account_pages_of_this_change_pass_axe_and_fit_a_phone(page: Page, l
         page.goto(live_server + path)
         assert serious_violations(page) == [], path
         assert fits_a_phone(page), path
+
+
+def _phone_page(browser, live_server: str, email: str) -> Page:
+    """A new 390 px wide context, logged in as ``email``."""
+    from tests.factories import PASSWORD
+
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server}/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    return page
+
+
+def _passes(page: Page, what: str) -> None:
+    assert serious_violations(page) == [], what
+    assert fits_a_phone(page), what
+
+
+def test_the_program_pages_pass_axe_and_fit_a_phone(browser, app, live_server: str):
+    from tests.factories import make_program, make_user
+
+    with app.app_context():
+        first = make_program("Supervisor and leadership track", track="leadership",
+                             description="A year of monthly meetings for new and aspiring supervisors.")
+        second = make_program("MLT to MLS pathway with a rather long name for a phone screen", track="mlt_to_mls")
+        make_user("coordinator", program=first)
+        mentor = make_user("mentor", name="Priya Nair", program=first)
+        admin = make_user("admin", name="Sam Admin")
+        ids, emails = (first.id, second.id), (mentor.email, admin.email)
+
+    page = _phone_page(browser, live_server, emails[0])
+    for path in ("/programs/", f"/programs/{ids[1]}/join", f"/programs/{ids[0]}/membership"):
+        page.goto(live_server + path)
+        _passes(page, path)
+    # With the errors shown beside the fields.
+    page.goto(f"{live_server}/programs/{ids[1]}/join")
+    page.get_by_role("radio", name="A mentee: I want guidance").check()
+    page.get_by_role("button", name="Join the program").click()
+    page.get_by_role("alert").wait_for()
+    _passes(page, "join, with errors")
+    page.goto(f"{live_server}/programs/{ids[0]}/membership")
+    page.get_by_label("How many mentees can you take at once in this program?").fill("")
+    page.get_by_role("button", name="Save my answers").click()
+    page.get_by_role("alert").wait_for()
+    _passes(page, "membership, with errors")
+
+    page = _phone_page(browser, live_server, emails[1])
+    for path in ("/admin/", "/admin/programs/new", f"/admin/programs/{ids[0]}", f"/admin/programs/{ids[1]}"):
+        page.goto(live_server + path)
+        _passes(page, path)
+    page.goto(f"{live_server}/admin/programs/new")
+    page.get_by_role("button", name="Create the program").click()
+    page.get_by_role("alert").wait_for()
+    _passes(page, "new program, with errors")
+    page.goto(f"{live_server}/admin/programs/{ids[0]}")
+    page.get_by_label("Email of an existing account").fill("nobody@lab.example.org")
+    page.get_by_role("button", name="Appoint as coordinator").click()
+    page.get_by_text("No active account uses that address").wait_for()
+    _passes(page, "appoint, with an error")
+    page.get_by_role("link", name=re.compile("^Remove ")).click()
+    _passes(page, "remove a coordinator")

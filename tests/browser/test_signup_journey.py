@@ -1,5 +1,8 @@
-"""A mentee's first visit, in a real browser: sign up, fill the profile, come back to it.
+"""A mentee's first visit, in a real browser: sign up, fill the profile, answer the
+program's questions, come back to it.
 
+With one open program (the small hospital), signing up as a mentee enrols the
+person in it directly; the goals and credentials sought are that membership's.
 Every field is found by its accessible name (label, legend, role), so these
 tests also prove that labels are tied to their inputs.
 """
@@ -11,6 +14,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.factories import default_program
 from tests.outbox import Outbox
 
 pytestmark = pytest.mark.browser
@@ -18,6 +22,7 @@ pytestmark = pytest.mark.browser
 NAME = "Dana Okafor"
 EMAIL = "dana.okafor@riverside.example.org"
 PASSWORD = "a long enough password"
+PROGRAM = "Test program"  # tests.factories.default_program(): the only open program
 
 
 def profile_value(page: Page, term: str):
@@ -32,12 +37,8 @@ def fill_profile(page: Page, *, years: str = "4") -> None:
     specialties = page.get_by_role("group", name="Specialties")
     specialties.get_by_role("checkbox", name="Microbiology").check()
     specialties.get_by_role("checkbox", name="Molecular diagnostics").check()
-    goals = page.get_by_role("group", name="Career goals")
-    goals.get_by_role("checkbox", name="MLT to MLS (bachelor's degree)").check()
-    goals.get_by_role("checkbox", name="Specialist certification").check()
-    page.get_by_role("group", name="Credentials you are working toward").get_by_role(
-        "checkbox", name="ASCP SM (microbiology)").check()
-    page.get_by_label("What do you hope to get from a mentor?").fill("Plan my route to the SM exam.")
+    page.get_by_role("group", name="Credentials you hold").get_by_role("checkbox", name="ASCP MLT").check()
+    page.get_by_label("What do you hope to get from mentoring?").fill("Plan my route to the SM exam.")
     page.get_by_label("Time zone").select_option("America/Chicago")
     page.get_by_label("Shift you usually work").select_option(label="Evening")
     page.get_by_label("Preferred meeting frequency").select_option(label="Every two weeks")
@@ -47,17 +48,32 @@ def fill_profile(page: Page, *, years: str = "4") -> None:
 def expect_saved_profile(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
     expect(page.get_by_text("Medical Laboratory Technician · Riverside General Hospital")).to_be_visible()
-    expect(profile_value(page, "Role")).to_have_text("Mentee")
+    expect(profile_value(page, PROGRAM)).to_contain_text("Mentee")
     expect(profile_value(page, "Years in the laboratory")).to_have_text("4")
     expect(profile_value(page, "Specialties")).to_contain_text("Microbiology")
     expect(profile_value(page, "Specialties")).to_contain_text("Molecular diagnostics")
-    expect(profile_value(page, "Career goals")).to_contain_text("MLT to MLS (bachelor's degree)")
-    expect(profile_value(page, "Career goals")).to_contain_text("Specialist certification")
-    expect(profile_value(page, "Credentials I am working toward")).to_contain_text("ASCP SM (microbiology)")
-    expect(profile_value(page, "What I hope to get from a mentor")).to_have_text("Plan my route to the SM exam.")
+    expect(profile_value(page, "Credentials held")).to_have_text("ASCP MLT")
+    expect(profile_value(page, "What I hope to get from mentoring")).to_have_text("Plan my route to the SM exam.")
     expect(profile_value(page, "Time zone")).to_have_text("America/Chicago")
     expect(profile_value(page, "Shift")).to_have_text("Evening")
     expect(profile_value(page, "Meetings")).to_have_text("Every two weeks, virtual")
+
+
+def answer_the_program(page: Page) -> None:
+    """The membership questions of the program: what this mentee seeks there."""
+    goals = page.get_by_role("group", name="Career goals you seek in this program")
+    goals.get_by_role("checkbox", name="MLT to MLS (bachelor's degree)").check()
+    goals.get_by_role("checkbox", name="Specialist certification").check()
+    page.get_by_role("group", name="Credentials you are working toward").get_by_role(
+        "checkbox", name="ASCP SM (microbiology)").check()
+
+
+def expect_saved_answers(page: Page) -> None:
+    answers = profile_value(page, PROGRAM)
+    expect(answers).to_contain_text("Mentee")
+    expect(answers).to_contain_text("MLT to MLS (bachelor's degree)")
+    expect(answers).to_contain_text("Specialist certification")
+    expect(answers).to_contain_text("working toward ASCP SM (microbiology)")
 
 
 def follow_emailed_link(page: Page, app, live_server: str, path: str) -> None:
@@ -67,6 +83,8 @@ def follow_emailed_link(page: Page, app, live_server: str, path: str) -> None:
 
 
 def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_server: str):
+    with app.app_context():
+        default_program()
     page.goto(live_server)
     page.get_by_role("button", name="Sign up as a mentee").click()
 
@@ -96,8 +114,19 @@ def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_
     expect(page.get_by_role("status")).to_have_text("Your profile is saved.")
     expect_saved_profile(page)
 
+    # The program's own questions: the goals and credentials this mentee seeks there.
+    page.get_by_role("link", name=f"Edit my answers for {PROGRAM}").click()
+    expect(page.get_by_role("heading", name=PROGRAM, level=1)).to_be_visible()
+    answer_the_program(page)
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("status")).to_have_text(f"Your answers for {PROGRAM} are saved.")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My profile").click()
+    expect_saved_profile(page)
+    expect_saved_answers(page)
+
     page.reload()
     expect_saved_profile(page)
+    expect_saved_answers(page)
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_have_text("You are logged out.")
@@ -107,8 +136,9 @@ def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My profile").click()
     expect_saved_profile(page)
+    expect_saved_answers(page)
 
-    # The edit form comes back filled with what was saved.
+    # The edit forms comes back filled with what was saved.
     page.get_by_role("button", name="Edit my profile").click()
     expect(page.get_by_label("Job title")).to_have_value("Medical Laboratory Technician")
     expect(page.get_by_label("Years working in the laboratory")).to_have_value("4")
@@ -119,6 +149,13 @@ def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_
     expect(page.get_by_label("Shift you usually work")).to_have_value("evening")
     expect(page.get_by_label("Preferred meeting frequency")).to_have_value("biweekly")
     expect(page.get_by_role("radio", name="Virtual")).to_be_checked()
+    page.goto(f"{live_server}/profile/")
+    page.get_by_role("link", name=f"Edit my answers for {PROGRAM}").click()
+    goals = page.get_by_role("group", name="Career goals you seek in this program")
+    expect(goals.get_by_role("checkbox", name="Specialist certification")).to_be_checked()
+    expect(goals.get_by_role("checkbox", name="Supervisor or lead")).not_to_be_checked()
+    expect(page.get_by_role("group", name="Credentials you are working toward").get_by_role(
+        "checkbox", name="ASCP SM (microbiology)")).to_be_checked()
 
 
 def test_bad_value_is_explained_beside_its_field_and_the_rest_is_kept(
@@ -141,9 +178,8 @@ def test_bad_value_is_explained_beside_its_field_and_the_rest_is_kept(
     specialties = page.get_by_role("group", name="Specialties")
     expect(specialties.get_by_role("checkbox", name="Microbiology")).to_be_checked()
     expect(specialties.get_by_role("checkbox", name="Molecular diagnostics")).to_be_checked()
-    goals = page.get_by_role("group", name="Career goals")
-    expect(goals.get_by_role("checkbox", name="Specialist certification")).to_be_checked()
-    expect(page.get_by_label("What do you hope to get from a mentor?")).to_have_value("Plan my route to the SM exam.")
+    expect(page.get_by_role("group", name="Credentials you hold").get_by_role("checkbox", name="ASCP MLT")).to_be_checked()
+    expect(page.get_by_label("What do you hope to get from mentoring?")).to_have_value("Plan my route to the SM exam.")
     expect(page.get_by_label("Time zone")).to_have_value("America/Chicago")
     expect(page.get_by_label("Shift you usually work")).to_have_value("evening")
     expect(page.get_by_label("Preferred meeting frequency")).to_have_value("biweekly")
