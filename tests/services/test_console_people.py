@@ -120,3 +120,39 @@ def test_search_and_the_person_page_show_the_role_in_this_program_only(here, coo
     view = people.person(here, both.id)
     assert view.membership.role == "mentor" and view.matches == []
     assert len(people.person(other, both.id).matches) == 1
+
+
+def test_pausing_a_member_withdraws_their_pending_matches_here_only_and_keeps_them_out_of_matching(here, coordinator):
+    mentor, mentee = make_user("mentor"), make_user("mentee")
+    pending = matches.request_mentor(mentee, here, mentor.id, "")
+    other = make_program("Leadership")
+    join(mentee, "mentor", other)
+    elsewhere = matches.request_mentor(make_user("mentee", program=other), other, mentee.id, "")
+    assert people.change_membership(here, mentee, "paused", coordinator) == [pending.id]
+    assert db.session.get(Match, pending.id).status == MatchStatus.WITHDRAWN
+    assert db.session.get(Match, elsewhere.id).status == MatchStatus.ACCEPTED_BY_MENTEE  # their other program
+    assert mentee.id not in [m.id for m in load_pool(here.id).mentees]
+    with pytest.raises(matches.MatchError):
+        matches.request_mentor(mentee, here, mentor.id, "")
+    people.change_membership(here, mentee, "active", coordinator)
+    assert mentee.id in [m.id for m in load_pool(here.id).mentees]
+    assert actions()[-2:] == ["membership_changed", "membership_changed"]
+    entry = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.program_id, entry.before, entry.after["status"]) == (here.id, {"status": "paused"}, "active")
+
+
+def test_ending_a_membership_waits_for_the_active_pair_to_end_and_leaves_other_programs_alone(here, coordinator):
+    from tests.factories import make_pair
+
+    match = make_pair()
+    mentee = match.mentee
+    other = make_program("Leadership")
+    join(mentee, "mentor", other)
+    with pytest.raises(people.PeopleError, match="active pair"):
+        people.change_membership(here, mentee, "left", coordinator)
+    lone = make_user("mentee")
+    people.change_membership(here, lone, "left", coordinator)
+    assert lone.membership_in(here.id).status == "left"
+    with pytest.raises(people.PeopleError, match="cannot become"):
+        people.change_membership(here, lone, "active", coordinator)  # left is final
+    assert mentee.membership_in(other.id).status == "active"

@@ -103,6 +103,10 @@ EXPECTED = {
     ("POST", "/coordinator/people/{user}/reactivate"): (LOGIN, 403, 403, 302, 302),
     ("POST", "/coordinator/people/{user}/flag"): (LOGIN, 403, 403, 302, 302),  # empty reason: message, back
     ("POST", "/coordinator/people/{user}/unflag"): (LOGIN, 403, 403, 302, 302),
+    ("POST", "/coordinator/people/{user}/membership/pause"): (LOGIN, 403, 403, 302, 302),
+    ("POST", "/coordinator/people/{user}/membership/resume"): (LOGIN, 403, 403, 302, 302),
+    ("GET", "/coordinator/people/{user}/membership/end"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/people/{user}/membership/end"): (LOGIN, 403, 403, 302, 302),
     ("GET", "/coordinator/roster/import"): (LOGIN, 403, 403, 200, 200),
     ("POST", "/coordinator/roster/import"): (LOGIN, 403, 403, 200, 200),  # no file: the form again with the error
     ("GET", "/coordinator/exports/"): (LOGIN, 403, 403, 200, 200),

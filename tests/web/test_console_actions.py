@@ -142,3 +142,28 @@ def test_console_posts_need_the_csrf_token(app, coordinator, program, path, data
         program = {**program, "match_id": db.session.scalar(db.select(Match.id).where(Match.status == "proposed"))}
     app.config["WTF_CSRF_ENABLED"] = True
     assert coordinator.post(path.format(**program), data=data).status_code == 400
+
+
+def test_ending_a_membership_asks_first_then_ends_it_and_another_programs_coordinator_gets_404(app, client, login):
+    from mentormatch.models import Membership
+    from tests.factories import default_program, make_program, make_user
+
+    with app.app_context():
+        coordinator = make_user("coordinator")
+        member = make_user("mentee", name="Lee Leaving")
+        elsewhere = make_user("coordinator", program=make_program("Leadership"))
+        ids = coordinator.email, member.id, elsewhere.email, default_program().id
+        db.session.remove()
+    login(ids[0])
+    page = client.get(f"/coordinator/people/{ids[1]}/membership/end")
+    assert page.status_code == 200 and "End Lee Leaving" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(Membership.status).where(Membership.user_id == ids[1])) == "active"
+    done = client.post(f"/coordinator/people/{ids[1]}/membership/end", follow_redirects=True)
+    assert "has left this program" in done.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(Membership.status).where(Membership.user_id == ids[1])) == "left"
+    client.post("/auth/logout")
+    login(ids[2])
+    assert client.post(f"/coordinator/people/{ids[1]}/membership/pause").status_code == 404
+    assert client.get(f"/coordinator/people/{ids[1]}/membership/end").status_code == 404

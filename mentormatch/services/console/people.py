@@ -104,13 +104,17 @@ def _member(program: Program, user: User) -> Membership:
     return membership
 
 
-def _withdraw_pending(user: User, coordinator: User) -> list[int]:
-    """Withdraw every pending match of ``user``, in every program (their account is closing), telling the other side."""
+def _withdraw_pending(user: User, coordinator: User, program_id: int | None = None) -> list[int]:
+    """Withdraw the pending matches of ``user`` in one program, or in every program (their account is
+    closing) when ``program_id`` is None, telling the other side."""
     now = utcnow()
-    pending = db.session.scalars(db.select(Match).where(
+    query = (db.select(Match).where(
         or_(Match.mentee_id == user.id, Match.mentor_id == user.id), Match.status.in_(PENDING),
         or_(Match.expires_at.is_(None), Match.expires_at > now))  # expired meanwhile: nothing to withdraw
-        .options(selectinload(Match.mentee), selectinload(Match.mentor))).all()
+        .options(selectinload(Match.mentee), selectinload(Match.mentor)))
+    if program_id is not None:
+        query = query.where(Match.program_id == program_id)
+    pending = db.session.scalars(query).all()
     withdrawn = []
     for match in pending:
         match.status, match.closed_by_id, match.decided_at = MatchStatus.WITHDRAWN, coordinator.id, now
@@ -138,6 +142,46 @@ def deactivate(program: Program, user: User, coordinator: User) -> list[int]:
         audit.record(coordinator, "deactivated", f"Deactivated {user.name} ({user.email})", target=user,
                      program=program, before={"active": True},
                      after={"active": False, "withdrawn_matches": withdrawn})
+    return withdrawn
+
+
+# What a coordinator may do to a membership: from status -> to status.
+MEMBERSHIP_CHANGES = {
+    MembershipStatus.APPLIED: (MembershipStatus.ACTIVE, MembershipStatus.LEFT),
+    MembershipStatus.ACTIVE: (MembershipStatus.PAUSED, MembershipStatus.LEFT),
+    MembershipStatus.PAUSED: (MembershipStatus.ACTIVE, MembershipStatus.LEFT),
+    MembershipStatus.LEFT: (),
+}
+
+
+def change_membership(program: Program, user: User, status: str, coordinator: User) -> list[int]:
+    """Admit, pause, resume or end ``user``'s membership of ``program``; returns the matches withdrawn.
+
+    Pausing or ending withdraws their pending matches in this program (a paused member is not
+    matched, so nothing should wait on them); ending is refused while they have an active pair
+    there (end the pair first, so the other person is told). Their other programs are untouched.
+    """
+    membership = _member(program, user)
+    wanted = MembershipStatus(status)
+    with transaction():
+        lock(membership)  # two coordinators at once: the second sees the first one's change
+        db.session.refresh(membership)
+        before = membership.status
+        if wanted not in MEMBERSHIP_CHANGES[MembershipStatus(before)]:
+            raise PeopleError(f"{user.name}'s membership is {before}: it cannot become {wanted} now.")
+        if wanted == MembershipStatus.LEFT and db.session.scalar(db.select(func.count()).select_from(Match).where(
+                Match.program_id == program.id, or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
+                Match.status == MatchStatus.ACTIVE)):
+            raise PeopleError(f"{user.name} has an active pair in {program.name}: end the pair first.")
+        withdrawn = (_withdraw_pending(user, coordinator, program.id)
+                     if wanted in (MembershipStatus.PAUSED, MembershipStatus.LEFT) else [])
+        membership.status = wanted
+        if wanted == MembershipStatus.LEFT:
+            membership.accepting_mentees = False
+        audit.record(coordinator, "membership_changed",
+                     f"{user.name}'s membership of {program.name}: {before} -> {wanted}", target=user,
+                     program=program, before={"status": before},
+                     after={"status": str(wanted), "withdrawn_matches": withdrawn})
     return withdrawn
 
 

@@ -67,6 +67,30 @@ def reactivate(user_id: int):
     return _act(user_id, people.reactivate, "{name} can log in and be matched again.")
 
 
+def _change_membership(user_id: int, status: str, done: str):
+    return _act(user_id, lambda program_, user, by: people.change_membership(program_, user, status, by), done)
+
+
+@bp.route("/people/<int:user_id>/membership/pause", methods=["POST"])
+def pause_membership(user_id: int):
+    return _change_membership(user_id, "paused", "{name} is paused in this program: not matched until resumed; "
+                                                 "their pending matches here were withdrawn.")
+
+
+@bp.route("/people/<int:user_id>/membership/resume", methods=["POST"])
+def resume_membership(user_id: int):
+    return _change_membership(user_id, "active", "{name} takes part in this program again.")
+
+
+@bp.route("/people/<int:user_id>/membership/end", methods=["GET", "POST"])
+def end_membership(user_id: int):
+    """Ending a membership asks first (a page with the consequences), then ends it."""
+    if request.method == "POST":
+        return _change_membership(user_id, "left", "{name} has left this program; their history here stays.")
+    user = _member_or_404(user_id)
+    return render_template("console/end_membership.html", user=user, form=ConfirmForm())
+
+
 @bp.route("/people/<int:user_id>/flag", methods=["POST"])
 def flag(user_id: int):
     user = _member_or_404(user_id)
