@@ -82,6 +82,15 @@ def shoot(browser, base: str) -> None:
     page.goto(base + "/matches/suggestions")
     save(page, "suggestions.png", full_page=False)  # the first few of ten suggestions
 
+    both = browser.new_page(viewport={"width": 1280, "height": 900})
+    both.goto(base + "/auth/login")
+    both.get_by_label("Email").fill(demo.BOTH_ROLES_EMAIL)
+    both.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
+    both.get_by_role("button", name="Log in").click()
+    both.wait_for_url(lambda url: "/auth/login" not in url)
+    both.goto(base + "/home")
+    save(both, "home-two-programs.png")  # a mentor in one program, mentored in another: the switcher shows
+
     coordinator = browser.new_page(viewport={"width": 1280, "height": 800})
     coordinator.goto(base + "/auth/login")
     coordinator.get_by_label("Email").fill(demo.COORDINATOR_EMAIL)
