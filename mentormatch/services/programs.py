@@ -90,6 +90,42 @@ def create_program(data: ProgramInput, by: User | None = None) -> Program:
     return program
 
 
+SETTINGS = ("name", "description", "track", "enrolment", "enrol_opens_on", "enrol_closes_on", "starts_on",
+            "ends_on", "agreement_months", "mentors_may_join", "mentees_may_join", "matching_method",
+            "max_open_requests", "expiry_days", "suggestions", "direct_requests")
+
+
+def update_program(program: Program, data: ProgramInput, by: User | None = None) -> Program:
+    """Change a program's settings (its short name too); the audit log keeps what changed, before and after.
+
+    New rules apply from now on: requests and proposals already open keep their expiry dates.
+    """
+    values = {name: getattr(data, name) for name in SETTINGS}
+    values["name"], values["description"] = data.name.strip(), data.description.strip()
+    values["slug"] = data.slug or program.slug
+    for name in ("max_open_requests", "expiry_days", "suggestions"):
+        if values[name] is None:
+            values[name] = getattr(program, name)
+    before = {k: _plain(getattr(program, k)) for k in values if getattr(program, k) != values[k]}
+    try:
+        with transaction():
+            for key, value in values.items():
+                setattr(program, key, value)
+            db.session.flush()
+            if before and by is not None:
+                from mentormatch.services.console import audit
+                audit.record(by, "program_changed", f"Changed the settings of {program.name}", target=program,
+                             program=program, before=before, after={k: _plain(values[k]) for k in before})
+    except IntegrityError as error:
+        db.session.expire(program)
+        raise ProgramError("Another program already uses that short name (slug); choose another.") from error
+    return program
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def appoint_coordinator(program: Program, user: User, by: User | None = None) -> None:
     """Make ``user`` a coordinator of ``program`` (nothing changes if they are one already)."""
     with transaction():

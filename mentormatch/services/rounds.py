@@ -150,6 +150,19 @@ def default_params(program: Program) -> RoundParams:
     return RoundParams(method=method, weights=weights)
 
 
+def save_defaults(program: Program, params: RoundParams, coordinator: User) -> None:
+    """Make ``params``' method and weights where the program's next rounds start (``default_params``)."""
+    if not coordinator.coordinates(program.id):
+        raise RoundError("Only a coordinator of this program can change its round defaults.")
+    weights = {f.name: getattr(params.weights, f.name) for f in fields(Weights)}
+    with transaction():
+        before = {"method": program.matching_method, "weights": dict(program.weights or {})}
+        program.matching_method, program.weights = params.method, weights
+        audit.record(coordinator, "round_defaults_saved", f"Saved the round defaults of {program.name}",
+                     target=program, program=program, before=before, after={"method": params.method,
+                                                                            "weights": weights})
+
+
 class RoundChanged(RoundError):
     """The pool changed since the preview; ``preview`` is what publishing would do now."""
 

@@ -125,6 +125,8 @@ EXPECTED = {
     ("GET", "/admin/"): (LOGIN, 403, 403, 403, 200),
     ("GET", "/admin/programs/new"): (LOGIN, 403, 403, 403, 200),
     ("POST", "/admin/programs/new"): (LOGIN, 403, 403, 403, 200),
+    ("GET", "/admin/programs/{program}/edit"): (LOGIN, 403, 403, 403, 200),
+    ("POST", "/admin/programs/{program}/edit"): (LOGIN, 403, 403, 403, 200),  # empty form: messages, kept
     ("GET", "/admin/programs/{program}"): (LOGIN, 403, 403, 403, 200),
     ("POST", "/admin/programs/{program}"): (LOGIN, 403, 403, 403, 200),
     ("GET", "/admin/programs/{program}/coordinators/{user}/remove"): (LOGIN, 403, 403, 403, 404),  # not a coordinator

@@ -150,3 +150,28 @@ def test_an_administrator_made_on_the_command_line_logs_in_to_the_admin_area(app
     assert "Create a program" in page and "Administration" in page
     with app.app_context():
         assert db.session.scalar(db.select(User).where(User.email == "ops@lab.example.org")).is_admin
+
+
+def test_the_admin_changes_a_programs_settings_and_the_log_keeps_before_and_after(app, client, login, admin):
+    with app.app_context():
+        program = make_program("Onboarding", slug="onboarding")
+        make_program("Leadership", slug="leadership")
+        program_id = program.id
+        db.session.remove()
+    login(admin)
+    form = client.get(f"/admin/programs/{program_id}/edit").get_data(as_text=True)
+    assert "Settings of Onboarding" in form and 'value="onboarding"' in form  # today's values filled in
+    taken = client.post(f"/admin/programs/{program_id}/edit", data={**NEW_PROGRAM, "name": "Onboarding",
+                                                                    "slug": "leadership"})
+    assert taken.status_code == 200 and "already uses that short name" in taken.get_data(as_text=True)
+    assert _program(app, "Onboarding").slug == "onboarding"  # nothing half-saved
+    saved = client.post(f"/admin/programs/{program_id}/edit", data={**NEW_PROGRAM, "name": "Onboarding",
+                                                                    "slug": "onboarding", "suggestions": "7"})
+    assert saved.headers["Location"] == f"/admin/programs/{program_id}"
+    changed = _program(app, "Onboarding")
+    assert (changed.suggestions, changed.matching_method, changed.direct_requests) == (7, "stable", False)
+    with app.app_context():
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "program_changed"))
+        assert entry.program_id == program_id
+        assert (entry.before["suggestions"], entry.after["suggestions"]) == (10, 7)
+        assert "slug" not in entry.before  # only what changed

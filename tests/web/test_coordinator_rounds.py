@@ -304,3 +304,24 @@ def test_the_waiting_and_rounds_pages_issue_the_same_queries_however_many_rows(a
     few = _queries_for(app, client, waiting), _queries_for(app, client, "/coordinator/rounds")
     propose(4)
     assert (_queries_for(app, client, waiting), _queries_for(app, client, "/coordinator/rounds")) == few
+
+
+def test_a_coordinator_keeps_a_method_and_weights_as_the_programs_defaults(app, client, login):
+    from mentormatch.models import AuditEntry, Program
+
+    with app.app_context():
+        coordinator = make_user("coordinator")
+        email, program_id = coordinator.email, default_program().id
+        db.session.remove()
+    login(email)
+    chosen = {**DEFAULTS, "method": "stable", "specialty": "5"}
+    response = client.post("/coordinator/rounds/new", data={**chosen, "save_defaults": "1"})
+    assert response.status_code == 302
+    with app.app_context():
+        program = db.session.get(Program, program_id)
+        assert (program.matching_method, program.weights["specialty"]) == ("stable", 5.0)
+        assert db.session.scalar(db.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "round_defaults_saved"
+    form = client.get("/coordinator/rounds/new").get_data(as_text=True)
+    assert re.search(r'value="stable"[^>]*checked|checked[^>]*value="stable"', form) or \
+        re.search(r'<option[^>]*selected[^>]*value="stable"|<option[^>]*value="stable"[^>]*selected', form)
+    assert re.search(r'name="specialty"[^>]*value="5(\.0)?"|value="5(\.0)?"[^>]*name="specialty"', form)

@@ -36,6 +36,8 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("roster_imported", "Roster imported"),
     ("exported", "Export downloaded"),
     ("program_created", "Program created"),
+    ("program_changed", "Program settings changed"),
+    ("round_defaults_saved", "Round defaults saved"),
     ("coordinator_appointed", "Coordinator appointed"),
     ("coordinator_removed", "Coordinator removed"),
     ("membership_changed", "Membership changed"),

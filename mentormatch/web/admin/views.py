@@ -45,6 +45,25 @@ def new_program():
     return render_template("admin/program_new.html", form=form)
 
 
+@bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_program(program_id: int):
+    """The program's settings, as when it was created; new rules apply from now on."""
+    found = program_or_404(program_id)
+    form = ProgramForm(obj=found) if request.method == "GET" else ProgramForm()
+    if form.validate_on_submit():
+        try:
+            programs.update_program(found, form.to_input(), by=current_user)
+        except programs.ProgramError as error:
+            form.slug.errors = [*form.slug.errors, str(error)]
+        else:
+            flash(f"The settings of {found.name} are saved.", "success")
+            return redirect(url_for("admin.program", program_id=found.id))
+    if request.method == "POST":
+        flash("Some answers need another look; see the messages beside the fields.", "error")
+    return render_template("admin/program_new.html", form=form, program=found)
+
+
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 @admin_required
 def program(program_id: int):

@@ -33,6 +33,10 @@ def new_round():
     if not form.validate_on_submit():
         flash("Some settings need another look; see the messages beside the fields.", "error")
         return _render_round(form)
+    if "save_defaults" in request.form:
+        rounds.save_defaults(here, form.params(), current_user)
+        flash(f"New rounds in {here.name} start from this method and these weights.", "success")
+        return redirect(url_for("coordinator.new_round"))
     publishing = "publish" in request.form and bool(form.digest.data)
     if publishing and form.exclude.data:
         flash("You ticked pairs to exclude. Preview again to see the round without them, then publish.", "error")
