@@ -126,7 +126,8 @@ def test_the_program_pages_pass_axe_and_fit_a_phone(browser, app, live_server: s
     _passes(page, "membership, with errors")
 
     page = _phone_page(browser, live_server, emails[1])
-    for path in ("/admin/", "/admin/programs/new", f"/admin/programs/{ids[0]}", f"/admin/programs/{ids[1]}"):
+    for path in ("/admin/", "/admin/programs/new", f"/admin/programs/{ids[0]}", f"/admin/programs/{ids[0]}/edit",
+                 f"/admin/programs/{ids[1]}"):
         page.goto(live_server + path)
         _passes(page, path)
     page.goto(f"{live_server}/admin/programs/new")
