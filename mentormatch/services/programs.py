@@ -160,11 +160,18 @@ def enrol(user: User, program: Program, data: MembershipInput,
 def join(user: User, program: Program, data: MembershipInput, on: date | None = None) -> Membership:
     """``user`` enrols themselves in ``program`` on the side ``data.role``, if the program lets them."""
     on = on or utcnow().date()
-    if user.membership_in(program.id) is not None:
+    earlier = user.membership_in(program.id)
+    if earlier is not None and earlier.status != MembershipStatus.LEFT:
         raise ProgramError(f"You are already a member of {program.name}.")
     if not program.is_open_to(data.role, on):
         raise ProgramError(f"{program.name} is not open to new {data.role}s right now.")
-    return enrol(user, program, data)
+    if earlier is None:
+        return enrol(user, program, data)
+    # Someone who left comes back (on either side: leaving needed their pairs there to have ended).
+    with transaction():
+        earlier.role, earlier.status = ProgramRole(data.role), MembershipStatus.ACTIVE
+        _apply(earlier, data)
+    return earlier
 
 
 def update_membership(membership: Membership, data: MembershipInput) -> Membership:
@@ -197,7 +204,7 @@ def programs_run_by(user: User) -> list[Program]:
 def open_programs(user: User | None, on: date | None = None) -> list[Program]:
     """Programs someone may join now on at least one side, leaving out those ``user`` is in."""
     on = on or utcnow().date()
-    mine = {m.program_id for m in user.memberships} if user is not None else set()
+    mine = {m.program_id for m in user.memberships if m.status != MembershipStatus.LEFT} if user else set()
     return [p for p in all_programs()
             if p.id not in mine and (p.is_open_to(ProgramRole.MENTEE, on) or p.is_open_to(ProgramRole.MENTOR, on))]
 

@@ -264,3 +264,23 @@ def test_a_deleted_account_leaves_its_programs(app_ctx):
     assert list(rows) == [match.program_id] and rows[match.program_id].status == MembershipStatus.LEFT
     assert rows[match.program_id].tags == []
     assert not mentee.coordinates(coordinated.id)
+
+
+def test_someone_who_left_a_program_can_join_it_again_on_either_side(app, client, login):
+    from mentormatch.services.console import people
+
+    with app.app_context():
+        program = default_program()
+        member = make_user("mentor", name="Ray Returning")
+        people.change_membership(program, member, "left", make_user("coordinator"))
+        email, program_id = member.email, program.id
+        db.session.remove()
+    login(email)
+    listed = client.get("/programs/").get_data(as_text=True)
+    assert f"/programs/{program_id}/join" in listed
+    response = client.post(f"/programs/{program_id}/join", data={"role": "mentee", "goals": ["supervisor"]})
+    assert response.status_code == 302
+    with app.app_context():
+        again = db.session.scalars(db.select(Membership).where(Membership.program_id == program_id,
+                                                                Membership.user.has(email=email))).one()
+        assert (again.role, again.status, again.codes("goal")) == ("mentee", "active", ["supervisor"])
