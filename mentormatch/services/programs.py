@@ -215,9 +215,13 @@ def only_open_program(on: date | None = None) -> Program | None:
     return found[0] if len(found) == 1 else None
 
 
+# The navigation asks on most pages: built once, each request only runs it.
+_PROGRAM_COUNT = db.select(db.func.count()).select_from(Program)
+
+
 def several_programs() -> bool:
     """Whether programs should show at all: only once a second program exists."""
-    return (db.session.scalar(db.select(db.func.count()).select_from(Program)) or 0) > 1
+    return (db.session.scalar(_PROGRAM_COUNT) or 0) > 1
 
 
 def remove_coordinator(program: Program, user: User, by: User | None = None) -> bool:
