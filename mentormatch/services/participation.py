@@ -1,9 +1,8 @@
 """What each of a person's memberships asks of them next (the home page), in a fixed number of queries.
 
 The memberships and their programs come with the login (services.sessions);
-one query tells which memberships have goals, one loads the open and active
-matches of the person in every program at once; however many programs the
-person is in.
+one query loads their tags, one the open and active matches of the person in
+every program at once; however many programs the person is in.
 """
 
 from __future__ import annotations
@@ -11,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    Agreement, Match, MatchStatus, Membership, MembershipStatus, MembershipTag, Program, TagKind, User,
+    Agreement, Match, MatchStatus, Membership, MembershipStatus, MembershipTag, Program, User,
 )
 from mentormatch.models.match import PENDING
 
@@ -32,11 +32,13 @@ class MembershipSummary:
     """One membership with what it waits for."""
 
     membership: Membership
-    program: Program
     pairs: list[PairLine] = field(default_factory=list)  # active pairs in this program
     to_answer: int = 0  # pending matches that wait for this person's answer
     waiting: int = 0  # pending matches this person answered, waiting for the other side
-    has_goals: bool = False  # a mentee has chosen the goals they seek here
+
+    @property
+    def program(self) -> Program:
+        return self.membership.program
 
     @property
     def step(self) -> str:
@@ -46,7 +48,7 @@ class MembershipSummary:
             return "applied"
         if m.status == MembershipStatus.PAUSED:
             return "paused"
-        if not (self.has_goals if m.is_mentee else m.capacity is not None):  # Membership.is_complete, from rows
+        if not m.is_complete():
             return "complete_membership"
         if self.to_answer:
             return "answer"
@@ -61,22 +63,11 @@ class MembershipSummary:
         return "accepting" if m.accepting_mentees else "not_accepting"
 
 
-def memberships_of(user: User) -> list[Membership]:
-    """``user``'s memberships they have not left, with their programs (one query, and one for the tags)."""
-    return list(db.session.scalars(
-        db.select(Membership).join(Membership.program)
-        .options(contains_eager(Membership.program), selectinload(Membership.tags))
-        .where(Membership.user_id == user.id, Membership.status != MembershipStatus.LEFT)
-        .order_by(Program.name, Program.id)))
-
-
 def _statements():
     """The two statements ``overview`` runs, built once: each request only binds its values (the ORM would
     otherwise rebuild and re-key them on every home page, several times what the database takes)."""
     user_id, other = bindparam("user_id"), aliased(User)
-    goals = (db.select(MembershipTag.membership_id).distinct()
-             .where(MembershipTag.membership_id.in_(bindparam("membership_ids", expanding=True)),
-                    MembershipTag.kind == TagKind.GOAL))
+    tags = db.select(MembershipTag).where(MembershipTag.membership_id.in_(bindparam("membership_ids", expanding=True)))
     matches = (db.select(Match.id, Match.program_id, Match.mentee_id, Match.status, other.name, Agreement.id)
                .join(other, other.id == db.case((Match.mentee_id == user_id, Match.mentor_id), else_=Match.mentee_id))
                .outerjoin(Agreement, Agreement.match_id == Match.id)
@@ -84,23 +75,34 @@ def _statements():
                       Match.status.in_([*PENDING, MatchStatus.ACTIVE]),
                       Match.program_id.in_(bindparam("program_ids", expanding=True)))
                .order_by(other.name, Match.id))
-    return goals, matches
+    return tags, matches
 
 
-WITH_GOALS, OPEN_AND_ACTIVE = _statements()
+TAGS, OPEN_AND_ACTIVE = _statements()
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """``user``'s memberships they have not left, by program name, with their tags (one query).
+
+    The memberships and their programs came with the login (services.sessions).
+    """
+    mine = sorted((m for m in user.memberships if m.status != MembershipStatus.LEFT),
+                  key=lambda m: (m.program.name, m.program.id))
+    if mine:
+        tags: dict[int, list[MembershipTag]] = {m.id: [] for m in mine}
+        for tag in db.session.scalars(TAGS, {"membership_ids": list(tags)}):
+            tags[tag.membership_id].append(tag)
+        for membership in mine:  # so codes() and is_complete() ask nothing more
+            set_committed_value(membership, "tags", tags[membership.id])
+    return mine
 
 
 def overview(user: User) -> list[MembershipSummary]:
     """Each membership of ``user`` (not left) with its pairs and what waits for an answer."""
-    # The login loaded the memberships with their programs; of the tags only "has goals" matters here.
-    mine = sorted((m for m in user.memberships if m.status != MembershipStatus.LEFT),
-                  key=lambda m: (m.program.name, m.program.id))
-    summaries = {m.program_id: MembershipSummary(m, m.program) for m in mine}
+    mine = memberships_of(user)
+    summaries = {m.program_id: MembershipSummary(m) for m in mine}
     if not summaries:
         return []
-    with_goals = set(db.session.scalars(WITH_GOALS, {"membership_ids": [m.id for m in mine]}))
-    for summary in summaries.values():
-        summary.has_goals = summary.membership.id in with_goals
     rows = db.session.execute(OPEN_AND_ACTIVE, {"user_id": user.id, "program_ids": list(summaries)})
     for match_id, program_id, mentee_id, status, other_name, agreement_id in rows:
         summary = summaries[program_id]

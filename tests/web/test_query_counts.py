@@ -10,9 +10,9 @@ from tests.factories import default_program, make_user
 from tests.querycount import count_statements
 
 PAGES = ["/home", "/matches/", "/matches/suggestions", "/notifications/", "/profile/"]
-# The user with profile, tags, memberships with their programs, and programs run; which memberships have
-# goals; the open and active matches of every membership; the pairs with their terms and cadence; the
-# unread count; whether a second program exists (the navigation's "Programs" link).
+# The user with profile, tags, memberships with their programs, and programs run; the memberships' tags;
+# the open and active matches of every membership; the pairs with their terms and cadence; the unread
+# count; whether a second program exists (the navigation's "Programs" link).
 HOME_STATEMENTS = 6
 
 
