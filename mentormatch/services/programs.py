@@ -13,6 +13,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from mentormatch.extensions import db
 from mentormatch.models import (
@@ -66,16 +67,16 @@ def slugify(name: str) -> str:
 
 def create_program(data: ProgramInput, by: User | None = None) -> Program:
     """A new program; the installation's matching defaults fill what ``data`` leaves out."""
-    config = current_app.config
+    defaults = matching_defaults()
     program = Program(
         slug=data.slug or slugify(data.name), name=data.name.strip(), description=data.description.strip(),
         track=data.track, enrolment=data.enrolment, enrol_opens_on=data.enrol_opens_on,
         enrol_closes_on=data.enrol_closes_on, starts_on=data.starts_on, ends_on=data.ends_on,
         agreement_months=data.agreement_months, mentors_may_join=data.mentors_may_join,
         mentees_may_join=data.mentees_may_join, matching_method=data.matching_method, weights={},
-        max_open_requests=data.max_open_requests or config["MAX_OPEN_REQUESTS"],
-        expiry_days=data.expiry_days or config["MATCH_EXPIRY_DAYS"],
-        suggestions=data.suggestions or config["SUGGESTIONS"], direct_requests=data.direct_requests)
+        max_open_requests=data.max_open_requests or defaults["max_open_requests"],
+        expiry_days=data.expiry_days or defaults["expiry_days"],
+        suggestions=data.suggestions or defaults["suggestions"], direct_requests=data.direct_requests)
     try:
         with transaction():
             db.session.add(program)
@@ -190,6 +191,44 @@ def _apply(membership: Membership, data: MembershipInput) -> None:
         membership.replace_codes(TagKind.GOAL, [])
         membership.replace_codes(TagKind.CREDENTIAL_SOUGHT, [])
         membership.capacity, membership.accepting_mentees = data.capacity, data.accepting_mentees
+
+
+def appoint_by_email(program: Program, email: str, by: User | None = None) -> User:
+    """Appoint the active account with this address; ``ProgramError`` when there is none."""
+    from mentormatch.services.accounts import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None or user.deleted_at is not None or not user.active:
+        raise ProgramError("No active account uses that address; the person signs up first "
+                           "(or run flask create-coordinator).")
+    appoint_coordinator(program, user, by=by)
+    return user
+
+
+def coordinator_of(program: Program, user_id: int) -> User | None:
+    """The coordinator of ``program`` with this id, or None when nobody with it coordinates the program."""
+    return next((user for user in program.coordinators if user.id == user_id), None)
+
+
+def programs_with_coordinators() -> list[Program]:
+    """Every program with its coordinators loaded (the administrator's list, two queries)."""
+    return list(db.session.scalars(db.select(Program).options(selectinload(Program.coordinators))
+                                   .order_by(Program.name, Program.id)))
+
+
+def member_counts(program: Program) -> dict[str, int]:
+    """Members of ``program`` who have not left, by side."""
+    return dict(db.session.execute(
+        db.select(Membership.role, db.func.count())
+        .where(Membership.program_id == program.id, Membership.status != MembershipStatus.LEFT)
+        .group_by(Membership.role)).all())
+
+
+def matching_defaults() -> dict[str, int]:
+    """The installation's defaults for a new program's matching limits (config)."""
+    config = current_app.config
+    return {"max_open_requests": config["MAX_OPEN_REQUESTS"], "expiry_days": config["MATCH_EXPIRY_DAYS"],
+            "suggestions": config["SUGGESTIONS"]}
 
 
 def all_programs() -> list[Program]:
