@@ -68,37 +68,34 @@ def shoot(browser, base: str) -> None:
     phone.goto(base + "/")
     save(phone, "landing-phone.png")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1100})
-    page.goto(base + "/")
-    save(page, "landing.png")
+    landing = browser.new_page(viewport={"width": 1280, "height": 1100})
+    landing.goto(base + "/")
+    save(landing, "landing.png")
 
-    page.goto(base + "/auth/login")
-    page.get_by_label("Email").fill(demo.MENTEE_EMAIL)
-    page.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    page = logged_in(browser, base, demo.MENTEE_EMAIL, 1100)
     page.goto(base + "/profile/edit")
     save(page, "profile-form.png")
     page.goto(base + "/matches/suggestions")
     save(page, "suggestions.png", full_page=False)  # the first few of ten suggestions
 
-    both = browser.new_page(viewport={"width": 1280, "height": 900})
-    both.goto(base + "/auth/login")
-    both.get_by_label("Email").fill(demo.BOTH_ROLES_EMAIL)
-    both.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
-    both.get_by_role("button", name="Log in").click()
-    both.wait_for_url(lambda url: "/auth/login" not in url)
+    both = logged_in(browser, base, demo.BOTH_ROLES_EMAIL, 900)
     both.goto(base + "/home")
     save(both, "home-two-programs.png")  # a mentor in one program, mentored in another: the switcher shows
 
-    coordinator = browser.new_page(viewport={"width": 1280, "height": 800})
-    coordinator.goto(base + "/auth/login")
-    coordinator.get_by_label("Email").fill(demo.COORDINATOR_EMAIL)
-    coordinator.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
-    coordinator.get_by_role("button", name="Log in").click()
-    coordinator.wait_for_url(lambda url: "/auth/login" not in url)
+    coordinator = logged_in(browser, base, demo.COORDINATOR_EMAIL, 800)
     coordinator.goto(base + "/coordinator/")
     save(coordinator, "coordinator-dashboard.png")
+
+
+def logged_in(browser, base: str, email: str, height: int):
+    """A new page logged in as ``email`` with the demo password."""
+    page = browser.new_page(viewport={"width": 1280, "height": height})
+    page.goto(base + "/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    return page
 
 
 def save(page, name: str, full_page: bool = True) -> None:

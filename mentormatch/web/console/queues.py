@@ -74,13 +74,19 @@ def waiting():
                            page=queues.waiting_proposals(program(), page_arg(request), _per_page(), days))
 
 
-@bp.route("/queues/waiting/<int:match_id>/remind", methods=["POST"])
-def remind(match_id: int):
+def _confirmed_match(match_id: int):
+    """The current program's match a queue button acts on (404 for any other), once its form checks out."""
     match = rounds.get_match(program(), match_id)
     if match is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    return match
+
+
+@bp.route("/queues/waiting/<int:match_id>/remind", methods=["POST"])
+def remind(match_id: int):
+    match = _confirmed_match(match_id)
     try:
         reminded = queues.send_reminder(match, current_user)
     except queues.QueueError as error:
@@ -93,11 +99,7 @@ def remind(match_id: int):
 @bp.route("/queues/waiting/<int:match_id>/end", methods=["POST"])
 def end_proposal(match_id: int):
     """End a pending proposal or request (it is withdrawn and both sides are told)."""
-    match = rounds.get_match(program(), match_id)
-    if match is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    match = _confirmed_match(match_id)
     try:
         rounds.end_proposal(match, current_user)
     except (MatchError, rounds.RoundError) as error:
