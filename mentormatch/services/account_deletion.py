@@ -22,7 +22,7 @@ from mentormatch.models import Agreement, Match, MatchStatus, Notification, Priv
 from mentormatch.models.user import utcnow
 from mentormatch.services.agreements import end_agreement
 from mentormatch.services.erasure import FORMER_PARTICIPANT, empty_what_they_wrote, replace_name_and_email
-from mentormatch.services.matches import withdraw_open_matches_of
+from mentormatch.services.matches import withdraw_pending_of
 from mentormatch.services.programs import leave_all
 from mentormatch.services.transactions import transaction
 
@@ -41,7 +41,7 @@ def delete_account(user: User, password: str) -> bool:
         ).all()
         for agreement in active:
             end_agreement(agreement, user, "other", "The account was deleted.")
-        withdraw_open_matches_of(user)
+        withdraw_pending_of(user, by=user)
         # Memberships with a history become "left" (the other side's records name the program); others go.
         leave_all(user)
         db.session.execute(db.delete(PrivateNote).where(PrivateNote.author_id == user.id))

@@ -289,22 +289,29 @@ def withdraw(match: Match, user: User) -> Match:
     return match
 
 
-def withdraw_open_matches_of(user: User, program_id: int | None = None) -> int:
-    """Withdraw every pending match of someone leaving a program (every program when None), telling the other side."""
+def withdraw_pending_of(user: User, by: User, program_id: int | None = None,
+                        notice: str = "{name} has left the program, so your open match was withdrawn.") -> list[int]:
+    """Withdraw ``user``'s pending matches in one program (every program when None), telling the other side.
+
+    ``by`` is who closes them (the person leaving, or a coordinator); ``notice`` is the other side's sentence,
+    with ``{name}``, ``{mentee}`` and ``{mentor}`` filled in. Matches past their expiry are left to the expiry
+    job. Returns the ids withdrawn; call inside the caller's transaction or on its own.
+    """
+    now = utcnow()
+    query = (db.select(Match).where(or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
+                                    Match.status.in_(PENDING), or_(Match.expires_at.is_(None), Match.expires_at > now))
+             .options(selectinload(Match.mentee), selectinload(Match.mentor)))
+    if program_id is not None:
+        query = query.where(Match.program_id == program_id)
+    withdrawn = []
     with transaction():
-        query = db.select(Match).where(or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
-                                       Match.status.in_(PENDING))
-        if program_id is not None:
-            query = query.where(Match.program_id == program_id)
-        pending = db.session.scalars(query).all()
-        for match in pending:
-            match.status = MatchStatus.WITHDRAWN
-            match.closed_by_id = user.id
-            match.decided_at = utcnow()
+        for match in db.session.scalars(query).all():
+            match.status, match.closed_by_id, match.decided_at = MatchStatus.WITHDRAWN, by.id, now
             other = match.mentor if user.id == match.mentee_id else match.mentee
-            notify(other, Kind.WITHDRAWN, f"{user.name} has left the program, so your open match was withdrawn.",
-                   match.id)
-    return len(pending)
+            notify(other, Kind.WITHDRAWN, notice.format(name=user.name, mentee=match.mentee.name,
+                                                        mentor=match.mentor.name), match.id)
+            withdrawn.append(match.id)
+    return withdrawn
 
 
 def expire_overdue(now: datetime | None = None) -> int:

@@ -422,7 +422,7 @@ def test_leaving_one_program_withdraws_only_its_open_matches(app_ctx, other_prog
     join(mentee, "mentee", other_program)
     here = matches.request_mentor(mentee, default_program(), make_user("mentor").id, "")
     there = matches.request_mentor(mentee, other_program, make_user("mentor", program=other_program).id, "")
-    assert matches.withdraw_open_matches_of(mentee, other_program.id) == 1
+    assert matches.withdraw_pending_of(mentee, mentee, other_program.id) == [there.id]
     db.session.refresh(here)
     db.session.refresh(there)
     assert (here.status, there.status) == (MatchStatus.ACCEPTED_BY_MENTEE, MatchStatus.WITHDRAWN)

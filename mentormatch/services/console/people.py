@@ -16,13 +16,12 @@ from sqlalchemy.orm import selectinload
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    PENDING, AuditEntry, Match, MatchStatus, Membership, MembershipStatus, Profile, ProfileTag, Program, ReviewFlag,
+    AuditEntry, Match, MatchStatus, Membership, MembershipStatus, Profile, ProfileTag, Program, ReviewFlag,
     TagKind, User,
 )
-from mentormatch.models.user import utcnow
 from mentormatch.services import sessions
 from mentormatch.services.console import audit
-from mentormatch.services.notifications import Kind, notify
+from mentormatch.services.matches import withdraw_pending_of
 from mentormatch.services.paging import Page, bounds
 from mentormatch.services.transactions import lock, transaction
 
@@ -104,25 +103,7 @@ def _member(program: Program, user: User) -> Membership:
     return membership
 
 
-def _withdraw_pending(user: User, coordinator: User, program_id: int | None = None) -> list[int]:
-    """Withdraw the pending matches of ``user`` in one program, or in every program (their account is
-    closing) when ``program_id`` is None, telling the other side."""
-    now = utcnow()
-    query = (db.select(Match).where(
-        or_(Match.mentee_id == user.id, Match.mentor_id == user.id), Match.status.in_(PENDING),
-        or_(Match.expires_at.is_(None), Match.expires_at > now))  # expired meanwhile: nothing to withdraw
-        .options(selectinload(Match.mentee), selectinload(Match.mentor)))
-    if program_id is not None:
-        query = query.where(Match.program_id == program_id)
-    pending = db.session.scalars(query).all()
-    withdrawn = []
-    for match in pending:
-        match.status, match.closed_by_id, match.decided_at = MatchStatus.WITHDRAWN, coordinator.id, now
-        other = match.mentor if match.mentee_id == user.id else match.mentee
-        notify(other, Kind.WITHDRAWN, f"The match between {match.mentee.name} and {match.mentor.name} "
-                                      f"was withdrawn.", match.id)
-        withdrawn.append(match.id)
-    return withdrawn
+WITHDRAWN_NOTICE = "The match between {mentee} and {mentor} was withdrawn."
 
 
 def deactivate(program: Program, user: User, coordinator: User) -> list[int]:
@@ -136,7 +117,7 @@ def deactivate(program: Program, user: User, coordinator: User) -> list[int]:
     if not user.active:
         raise PeopleError(f"{user.name}'s account is already deactivated.")
     with transaction():
-        withdrawn = _withdraw_pending(user, coordinator)
+        withdrawn = withdraw_pending_of(user, coordinator, notice=WITHDRAWN_NOTICE)
         user.active = False
         sessions.end_other_sessions(user)  # logged out on their next request
         audit.record(coordinator, "deactivated", f"Deactivated {user.name} ({user.email})", target=user,
@@ -173,7 +154,7 @@ def change_membership(program: Program, user: User, status: str, coordinator: Us
                 Match.program_id == program.id, or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
                 Match.status == MatchStatus.ACTIVE)):
             raise PeopleError(f"{user.name} has an active pair in {program.name}: end the pair first.")
-        withdrawn = (_withdraw_pending(user, coordinator, program.id)
+        withdrawn = (withdraw_pending_of(user, coordinator, program.id, notice=WITHDRAWN_NOTICE)
                      if wanted in (MembershipStatus.PAUSED, MembershipStatus.LEFT) else [])
         membership.status = wanted
         if wanted == MembershipStatus.LEFT:
