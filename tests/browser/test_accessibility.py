@@ -104,10 +104,11 @@ def test_the_program_pages_pass_axe_and_fit_a_phone(browser, app, live_server: s
         first = make_program("Supervisor and leadership track", track="leadership",
                              description="A year of monthly meetings for new and aspiring supervisors.")
         second = make_program("MLT to MLS pathway with a rather long name for a phone screen", track="mlt_to_mls")
-        make_user("coordinator", program=first)
+        coordinator = make_user("coordinator", program=first)
         mentor = make_user("mentor", name="Priya Nair", program=first)
         admin = make_user("admin", name="Sam Admin")
         ids, emails = (first.id, second.id), (mentor.email, admin.email)
+        coordinator_email, mentor_id = coordinator.email, mentor.id
 
     page = _phone_page(browser, live_server, emails[0])
     for path in ("/programs/", f"/programs/{ids[1]}/join", f"/programs/{ids[0]}/membership"):
@@ -141,3 +142,11 @@ def test_the_program_pages_pass_axe_and_fit_a_phone(browser, app, live_server: s
     _passes(page, "appoint, with an error")
     page.get_by_role("link", name=re.compile("^Remove ")).click()
     _passes(page, "remove a coordinator")
+
+    # The coordinator's pages this change touched: a member's page with its membership actions, ending a
+    # membership, and the round form with its "keep as the program's defaults" button.
+    page = _phone_page(browser, live_server, coordinator_email)
+    for path in (f"/coordinator/people/{mentor_id}", f"/coordinator/people/{mentor_id}/membership/end",
+                 "/coordinator/rounds/new"):
+        page.goto(live_server + path)
+        _passes(page, path)
