@@ -6,7 +6,8 @@ from mentormatch.models.audit import AuditEntry, ReviewFlag
 from mentormatch.models.match import (
     PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus,
 )
-from mentormatch.models.meeting import Meeting, PrivateNote
+from mentormatch.models.meeting import Meeting, PrivateNote, ScheduledMeeting
+from mentormatch.models.message import Message, MessageCursor
 from mentormatch.models.outbox import OutboxEmail
 from mentormatch.models.profile import Profile, ProfileTag, TagKind
 from mentormatch.models.program import (
@@ -17,8 +18,8 @@ from mentormatch.models.user_session import UserSession
 
 __all__ = [
     "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion", "AuditEntry",
-    "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Notification", "OutboxEmail",
+    "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Message", "MessageCursor", "Notification", "OutboxEmail",
     "Enrolment", "Membership", "MembershipStatus", "MembershipTag", "PrivateNote", "Profile", "ProfileTag", "Program",
-    "ProgramCoordinator", "ProgramRole", "ReviewFlag", "RoundStatus", "TagKind", "User", "UserSession",
+    "ProgramCoordinator", "ProgramRole", "ReviewFlag", "RoundStatus", "ScheduledMeeting", "TagKind", "User", "UserSession",
     "VersionStatus",
 ]
