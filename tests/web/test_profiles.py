@@ -172,3 +172,71 @@ def test_markup_in_a_bio_is_shown_as_text(client, person, login):
     page = client.get("/profile/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _zone_options(page: str) -> list[str]:
+    select = page[re.search(r'<select[^>]*id="time_zone"', page).start():]
+    return re.findall(r'<option[^>]*value="([^"]*)"', select[:select.index("</select>")])
+
+
+def test_the_time_zone_list_puts_the_common_zones_first_and_hides_obsolete_names(client, person, login):
+    login(person("mentee", profile=False))
+    page = client.get("/profile/edit").get_data(as_text=True)
+    options = _zone_options(page)
+    assert options[:3] == ["", "America/New_York", "America/Chicago"]
+    assert '<optgroup label="Common time zones">' in page and '<optgroup label="All other time zones">' in page
+    assert "Europe/London" in options[:20] and "Australia/Sydney" in options[:40]
+    assert "Asia/Tokyo" in options and "America/Argentina/Buenos_Aires" in options
+    assert len(options) == len(set(options)) > 300  # every place zone, each once
+    for obsolete in ("US/Eastern", "EST5EDT", "Etc/GMT+5", "GB", "Asia/Calcutta", "Europe/Kiev", "America/Buenos_Aires"):
+        assert obsolete not in options, obsolete
+    # The old names ride along for the browser's zone (Chrome reports "Asia/Calcutta"), and the script loads.
+    assert re.search(r'value="Asia/Kolkata"[^>]*data-also="Asia/Calcutta"|data-also="Asia/Calcutta"[^>]*value="Asia/Kolkata"',
+                     page)
+    assert 'data-browser-zone' in page and '/static/js/timezone.js" defer' in page
+    assert "Eastern time (New York)" in page
+
+
+def test_an_obsolete_name_is_refused_for_a_new_choice(client, person, login, app):
+    someone = person("mentee", profile=False)
+    login(someone)
+    page = client.post("/profile/edit", data={**GOOD_MENTEE, "time_zone": "US/Eastern"}).get_data(as_text=True)
+    assert "Not a valid choice" in page and _profile(app, someone.email) is None
+
+
+def test_a_stored_obsolete_name_still_shows_and_saves_and_the_person_is_told_its_new_name(client, person, login, app):
+    mentee = person("mentee", time_zone="US/Eastern")
+    login(mentee)
+    shown = client.get("/profile/").get_data(as_text=True)
+    assert "US/Eastern" in shown and "old name for Eastern time (New York)" in shown
+    form = client.get("/profile/edit").get_data(as_text=True)
+    assert re.search(r'<option selected value="US/Eastern">', form)
+    assert "old name for Eastern time (New York)" in form
+    assert client.post("/profile/edit", data={**GOOD_MENTEE, "time_zone": "US/Eastern"}).status_code == 302
+    assert _profile(app, mentee.email)["zone"] == "US/Eastern"
+    assert client.post("/profile/edit", data={**GOOD_MENTEE, "time_zone": "America/New_York"}).status_code == 302
+    assert "old name" not in client.get("/profile/edit").get_data(as_text=True)
+    # Another obsolete name than the stored one is still refused.
+    page = client.post("/profile/edit", data={**GOOD_MENTEE, "time_zone": "US/Pacific"}).get_data(as_text=True)
+    assert "Not a valid choice" in page and _profile(app, mentee.email)["zone"] == "America/New_York"
+
+
+def test_the_profile_names_a_common_zone_in_words(client, person, login):
+    login(person("mentee", time_zone="America/Phoenix"))
+    page = client.get("/profile/").get_data(as_text=True)
+    assert "Mountain time without daylight saving (Phoenix)" in page and "America/Phoenix" in page
+
+
+def test_a_stored_name_that_is_no_zone_at_all_must_be_chosen_again(client, person, login, app):
+    mentee = person("mentee", time_zone="Mars/Olympus_Mons")
+    login(mentee)
+    assert "Mars/Olympus_Mons" not in _zone_options(client.get("/profile/edit").get_data(as_text=True))
+    page = client.post("/profile/edit", data={**GOOD_MENTEE, "time_zone": "Mars/Olympus_Mons"}).get_data(as_text=True)
+    assert "Not a valid choice" in page and _profile(app, mentee.email)["zone"] == "Mars/Olympus_Mons"
+
+
+def test_the_account_page_gives_session_times_in_the_persons_zone(client, person, login):
+    login(person("mentee", time_zone="America/Los_Angeles"))
+    page = client.get("/auth/account").get_data(as_text=True)
+    assert re.search(r"since \d{1,2} \w{3} \d{4}, \d\d:\d\d P[SD]T", page)
+    assert " UTC" not in page

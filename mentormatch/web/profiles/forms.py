@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -13,15 +12,24 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from mentormatch import domain
 from mentormatch.services.profiles import ProfileInput
 from mentormatch.web.fields import CheckboxesField, at_least_one, choices_of, single_line
+from mentormatch.web.profiles.zones import legacy_note, zone_label, zones
 
-REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+COMMON_GROUP, OTHERS_GROUP = "Common time zones", "All other time zones"
+
+
+def _zone_choice(name: str, group: str) -> SelectChoice:
+    # The obsolete names that point to a zone ride along, so static/js/timezone.js can match a browser
+    # that reports one (Chrome says "Asia/Calcutta" for Asia/Kolkata).
+    also = zones().aliases.get(name)
+    return SelectChoice(name, zone_label(name), {"data-also": " ".join(also)} if also else {}, group)
 
 
 @lru_cache(maxsize=1)
-def time_zone_choices() -> list[SelectChoice]:
-    """IANA zones people live in, e.g. America/Chicago, plus UTC."""
-    zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in REGIONS) + ["UTC"]
-    return [SelectChoice("", "Choose your time zone")] + [SelectChoice(z, z.replace("_", " ")) for z in zones]
+def time_zone_choices() -> tuple[SelectChoice, ...]:
+    """The common zones of the network's countries first, then every other place zone (no obsolete aliases)."""
+    return (SelectChoice("", "Choose your time zone"),
+            *(_zone_choice(name, COMMON_GROUP) for name in zones().common),
+            *(_zone_choice(name, OTHERS_GROUP) for name in zones().others))
 
 
 class ProfileForm(FlaskForm):
@@ -52,9 +60,14 @@ class ProfileForm(FlaskForm):
     hopes = TextAreaField("What do you hope to get from mentoring?", validators=[Length(max=1000)],
                           description="Up to 1,000 characters. Shown to people you are matched with.")
 
-    def __init__(self, *args, mentors: bool = False, **kwargs):
+    def __init__(self, *args, mentors: bool = False, stored_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = time_zone_choices()
+        choices = list(time_zone_choices())
+        self.zone_note = legacy_note(stored_zone)
+        if self.zone_note:  # an obsolete name saved before the list hid them: it still shows and saves
+            choices.insert(1, SelectChoice(stored_zone, f"{stored_zone} (old name)"))
+            self.time_zone.description = self.zone_note
+        self.time_zone.choices = choices
         self.mentors = mentors
         if mentors:
             self.goals.validators = [at_least_one("Choose at least one goal you can help with.")]

@@ -9,6 +9,7 @@ from mentormatch.models import MembershipStatus
 from mentormatch.services import participation
 from mentormatch.services.profiles import save_profile
 from mentormatch.web.profiles.forms import ProfileForm, form_data_from
+from mentormatch.web.profiles.zones import legacy_note, zone_label
 
 bp = Blueprint("profiles", __name__, url_prefix="/profile")
 
@@ -18,7 +19,9 @@ bp = Blueprint("profiles", __name__, url_prefix="/profile")
 def show():
     if current_user.profile is None:
         return redirect(url_for("profiles.edit"))
-    return render_template("profiles/show.html", user=current_user, profile=current_user.profile,
+    profile = current_user.profile
+    return render_template("profiles/show.html", user=current_user, profile=profile,
+                           zone=zone_label(profile.time_zone), zone_note=legacy_note(profile.time_zone),
                            memberships=participation.memberships_of(current_user))
 
 
@@ -28,7 +31,7 @@ def edit():
     profile = current_user.profile
     prefill = form_data_from(profile) if profile and request.method == "GET" else {}
     mentors = any(m.is_mentor and m.status != MembershipStatus.LEFT for m in current_user.memberships)
-    form = ProfileForm(data=prefill or None, mentors=mentors)
+    form = ProfileForm(data=prefill or None, mentors=mentors, stored_zone=profile.time_zone if profile else None)
     if form.validate_on_submit():
         save_profile(current_user, form.to_input())
         flash("Your profile is saved.", "success")

@@ -1,0 +1,42 @@
+"""A person's time zone, and a moment written in it with the zone named.
+
+Every stored time is UTC. Pages (the ``local_time`` filter in
+``web/times.py``) and emails (``services/agreements/invitations.py``) both
+write times with ``written``, so "14:00 EST" reads the same everywhere and
+never as someone else's afternoon. No Flask here: services and pages use it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+UTC = ZoneInfo("UTC")
+
+
+def zone_of(user) -> ZoneInfo:
+    """The user's profile time zone (UTC when they have none, or it is not a known zone)."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    name = getattr(profile, "time_zone", None) or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` (UTC; a naive value read back from SQLite counts as UTC) in ``zone``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone)
+
+
+def written(moment: datetime | date | None, zone: ZoneInfo, style: str = "datetime") -> str:
+    """'3 Dec 2026, 14:00 EST' in ``zone``; style 'time' gives '14:00 EST', 'date' '3 Dec 2026'."""
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):  # a date has no zone to convert
+        return f"{moment.day} {moment:%b %Y}"
+    local = in_zone(moment, zone)
+    day, clock = f"{local.day} {local:%b %Y}", f"{local:%H:%M} {local.tzname()}"
+    return {"date": day, "time": clock}.get(style, f"{day}, {clock}")
