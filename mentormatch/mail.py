@@ -9,11 +9,14 @@ mailbox page (``web.devmail``) and production logs one line per batch.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.charset import QP, Charset
+from email.charset import BASE64, QP, Charset
 from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import make_msgid
 from typing import Any, Callable, Iterator, Mapping
@@ -31,6 +34,7 @@ class Email:
     to: str
     subject: str
     body: str
+    calendar: str | None = None  # an iCalendar invitation (METHOD:REQUEST or CANCEL) sent with the body
 
 
 def has_server(config: Mapping[str, Any]) -> bool:
@@ -54,11 +58,39 @@ def smtp_sender(config: Mapping[str, Any]) -> Iterator[Callable[[Email], None]]:
 # connection near the rate a worker must reach (benchmarks/mail.py).
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP
+# The invite.ics attachment: base64 keeps its CRLF line ends byte for byte.
+_ATTACHED = Charset("utf-8")
+_ATTACHED.body_encoding = BASE64
+METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
 
 
-def message(email: Email, sender: str) -> MIMEText:
-    """The MIME message for ``email``."""
-    built = MIMEText(email.body, "plain", _UTF8)
+def calendar_method(calendar: str) -> str:
+    """The iTIP method of an iCalendar text (REQUEST, CANCEL...); PUBLISH when it names none."""
+    found = METHOD.search(calendar)
+    return found.group(1) if found else "PUBLISH"
+
+
+def _with_invitation(email: Email) -> MIMEMultipart:
+    """The body and the invitation as alternatives (what Outlook and Gmail read as an invitation),
+    plus the same invitation as an invite.ics attachment for clients that show only attachments."""
+    method = calendar_method(email.calendar or "")
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(email.body, "plain", _UTF8))
+    inline = MIMEText(email.calendar, "calendar", _UTF8)
+    inline.set_param("method", method)
+    alternative.attach(inline)
+    attachment = MIMEBase("application", "ics", name="invite.ics")
+    attachment.set_payload(email.calendar, _ATTACHED)
+    attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    built = MIMEMultipart("mixed")
+    built.attach(alternative)
+    built.attach(attachment)
+    return built
+
+
+def message(email: Email, sender: str) -> MIMEText | MIMEMultipart:
+    """The MIME message for ``email``: plain text, or with its calendar invitation when it has one."""
+    built = _with_invitation(email) if email.calendar else MIMEText(email.body, "plain", _UTF8)
     built["From"] = sender
     built["To"] = email.to
     built["Subject"] = email.subject if email.subject.isascii() else Header(email.subject, "utf-8").encode()

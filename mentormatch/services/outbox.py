@@ -51,7 +51,8 @@ def _batch() -> str:
 
 def queue_email(email: Email) -> None:
     """Send ``email`` once the current transaction commits (and never if it rolls back)."""
-    db.session.add(OutboxEmail(batch=_batch(), recipient=email.to, subject=email.subject, body=email.body))
+    db.session.add(OutboxEmail(batch=_batch(), recipient=email.to, subject=email.subject, body=email.body,
+                               calendar=email.calendar))
 
 
 def queue_emails(emails: list[Email]) -> None:
@@ -60,8 +61,8 @@ def queue_emails(emails: list[Email]) -> None:
         return
     batch, now = _batch(), utcnow()
     insert_rows(OutboxEmail.__table__, [
-        {"batch": batch, "recipient": e.to, "subject": e.subject, "body": e.body, "created_at": now,
-         "next_attempt_at": now, "attempts": 0, "last_error": ""} for e in emails])
+        {"batch": batch, "recipient": e.to, "subject": e.subject, "body": e.body, "calendar": e.calendar,
+         "created_at": now, "next_attempt_at": now, "attempts": 0, "last_error": ""} for e in emails])
 
 
 def take_batch(session: Session) -> str | None:
@@ -100,7 +101,7 @@ def _claim(ids: list[int], now: datetime, config: Mapping[str, Any]) -> list:
             .values(claimed_until=now + timedelta(seconds=config["OUTBOX_CLAIM_SECONDS"]),
                     attempts=OutboxEmail.attempts + 1)
             .returning(OutboxEmail.id, OutboxEmail.recipient, OutboxEmail.subject, OutboxEmail.body,
-                       OutboxEmail.attempts)
+                       OutboxEmail.calendar, OutboxEmail.attempts)
             .execution_options(synchronize_session=False)).all()
     return sorted(claimed, key=lambda row: row.id)
 
@@ -158,7 +159,7 @@ def deliver(ids: list[int]) -> Delivery:
             while pending:
                 row = pending[0]
                 try:
-                    send(Email(row.recipient, row.subject, row.body))
+                    send(Email(row.recipient, row.subject, row.body, row.calendar))
                 except mail.PERMANENT as error:  # this address is refused; the others may still go
                     failed += _release([pending.popleft()], _describe(error), config, give_up=True)[0]
                     continue

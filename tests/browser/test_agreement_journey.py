@@ -24,6 +24,11 @@ pytestmark = pytest.mark.browser
 PRIVATE = "She is ready for the SH exam; suggest the BOC guide next time."
 
 
+def _pair(page: Page, name: str):
+    """The home page's item for the pair with ``name``: its state, its next step and its buttons."""
+    return page.get_by_role("listitem").filter(has=page.get_by_role("link", name=name, exact=True))
+
+
 def _log_in(page: Page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/auth/login")
     page.get_by_label("Email").fill(email)
@@ -51,9 +56,11 @@ def test_a_pair_confirms_their_agreement_and_logs_a_meeting(browser: Browser, li
     mentee = browser.new_context().new_page()
     _log_in(mentee, live_server, mentee_email)
     mentee.goto(f"{live_server}/home")
-    expect(mentee.get_by_role("row", name=re.compile("Grace Ho"))).to_contain_text("Agree your terms first")
-    mentee.get_by_role("row", name=re.compile("Grace Ho")).get_by_role("link", name="Grace Ho").click()
-    mentee.get_by_role("button", name="Propose terms").click()
+    grace = _pair(mentee, "Grace Ho")
+    expect(grace).to_contain_text("Agree how often you will meet and what you will work on.")
+    expect(grace.get_by_role("link", name="Agree terms with Grace Ho")).to_be_visible()
+    grace.get_by_role("link", name="Grace Ho", exact=True).click()
+    mentee.get_by_role("link", name="Propose terms").click()
     # The form starts from the mentee's profile: every two weeks, six months.
     expect(mentee.get_by_label("How often you will meet")).to_have_value("biweekly")
     mentee.get_by_label("Start date").fill((today - timedelta(days=12)).isoformat())
@@ -68,9 +75,9 @@ def test_a_pair_confirms_their_agreement_and_logs_a_meeting(browser: Browser, li
     mentor = browser.new_context().new_page()
     _log_in(mentor, live_server, mentor_email)
     mentor.goto(f"{live_server}/home")
-    row = mentor.get_by_role("row", name=re.compile("Dana Okafor"))
-    expect(row).to_contain_text("Proposed changes wait for your confirmation")
-    row.get_by_role("link", name="Dana Okafor").click()
+    dana = _pair(mentor, "Dana Okafor")
+    expect(dana).to_contain_text("New terms wait for your confirmation.")
+    dana.get_by_role("link", name="Review the terms proposed by Dana Okafor").click()
     assert serious_violations(mentor) == []
     mentor.get_by_role("button", name="Confirm these terms").click()
     expect(mentor.get_by_role("status")).to_have_text("You confirmed the terms. They are now your agreement.")
@@ -81,7 +88,7 @@ def test_a_pair_confirms_their_agreement_and_logs_a_meeting(browser: Browser, li
     expect(mentor.get_by_role("heading", name="Cadence: Due soon")).to_be_visible()
     expect(mentor.get_by_text("Next meeting due in 2 days")).to_be_visible()
 
-    mentor.get_by_role("button", name="Log a meeting").click()
+    mentor.get_by_role("link", name="Log a meeting").click()
     assert serious_violations(mentor) == []
     mentor.get_by_label("Date of the meeting").fill(today.isoformat())
     mentor.get_by_label("Duration in minutes").fill("60")
@@ -97,8 +104,8 @@ def test_a_pair_confirms_their_agreement_and_logs_a_meeting(browser: Browser, li
     expect(mentor.get_by_role("textbox", name=re.compile("^My private note on"))).to_have_value(PRIVATE)
 
     mentee.goto(f"{live_server}/home")
-    expect(mentee.get_by_role("row", name=re.compile("Grace Ho"))).to_contain_text("On track")
-    mentee.get_by_role("row", name=re.compile("Grace Ho")).get_by_role("link", name="Grace Ho").click()
+    expect(grace).to_contain_text("On track")
+    grace.get_by_role("link", name="Grace Ho", exact=True).click()
     meeting = mentee.locator("#meetings article").first
     expect(meeting).to_contain_text("60 minutes")
     expect(meeting).to_contain_text("Hematology, QC charts")

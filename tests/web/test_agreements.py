@@ -122,11 +122,11 @@ def test_a_meeting_in_the_future_is_refused_with_the_form_kept(app, pair, client
     assert "Keep me" in page and 'value="481"' in page
 
 
-def test_meetings_wait_for_confirmed_terms(app, pair, client, login):
+def test_before_confirmed_terms_only_the_kickoff_meeting_is_logged(app, pair, client, login):
     mentee_email, _, agreement_id = pair
     login(mentee_email)
     response = client.get(f"/agreements/{agreement_id}/meetings/new")
-    assert response.status_code == 302 and response.headers["Location"] == f"/agreements/{agreement_id}"
+    assert response.status_code == 200 and "only your kick-off meeting" in response.get_data(as_text=True)
 
 
 def _coordinator_email(app) -> str:

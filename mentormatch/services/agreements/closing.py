@@ -2,7 +2,8 @@
 
 Ending sets the agreement and its match to ended: the mentor's capacity
 counts only active matches in the program (services.matches.active_count), so the place is
-free again, while terms, goals and meetings stay readable.
+free again, while terms, goals and meetings stay readable. Meetings still to come are
+called off, and the calendars that were invited hear of it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mentormatch.models import (
 )
 from mentormatch.models.user import utcnow
 from mentormatch.services.agreements.access import AgreementError, require_open, require_party, tell
+from mentormatch.services.agreements.schedule import cancel_open_meetings
 from mentormatch.services.agreements.terms import topic_label
 from mentormatch.services.transactions import transaction
 
@@ -50,6 +52,7 @@ def end_agreement(agreement: Agreement, user: User, reason: str, note: str = "")
         match = agreement.match
         match.status = MatchStatus.ENDED
         match.closed_by_id = user.id
+        cancel_open_meetings(agreement, user)
         for party in (match.mentee, match.mentor):
             if party.id != user.id:
                 tell(party, f"{user.name} ended the mentoring agreement between {match.mentee.name} and "

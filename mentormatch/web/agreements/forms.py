@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField,
+)
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from mentormatch import domain
 from mentormatch.services.agreements import (
-    END_REASONS, GOAL_STATUSES, MEETING_MODES, MeetingInput, TermsInput, today,
+    END_REASONS, GOAL_STATUSES, MEETING_MODES, MeetingInput, ProposalInput, TermsInput, starts_at_from, today,
 )
+from mentormatch.services.agreements.calendar import aware
+from mentormatch.services.agreements.schedule import MAX_LOCATION, MAX_NOTE, is_video_link
 from mentormatch.services.agreements.terms import MAX_DAYS, MAX_TOPIC_LENGTH
-from mentormatch.web.fields import CheckboxesField, SubmissionKeyField, at_least_one, choices_of, single_line
+from mentormatch.web.fields import CheckboxesField, SubmissionKeyField, choices_of, single_line
 
 MAX_OTHER_TOPICS = 5
 
@@ -124,8 +129,10 @@ class MeetingForm(FlaskForm):
                     NumberRange(5, 480, message="A meeting lasts from 5 to 480 minutes.")])
     mode = RadioField("How you met", choices=choices_of(MEETING_MODES),
                       validators=[DataRequired(message="Say whether you met in person or virtually.")])
-    topics = CheckboxesField("Topics covered", choices=[],
-                             validators=[at_least_one("Choose at least one topic you covered.")])
+    topics = CheckboxesField("Topics covered", choices=[])
+    kickoff = BooleanField("This was our kick-off meeting",
+                           description="A kick-off meeting can come before the agreed start date and before "
+                                       "the terms are confirmed.")
     shared_notes = TextAreaField("Shared notes (optional)", validators=[Length(max=4000)],
                                  description="Both of you can read these. Up to 4000 characters.")
     private_note = TextAreaField("My private note (optional)", validators=[Length(max=4000)],
@@ -137,12 +144,70 @@ class MeetingForm(FlaskForm):
         if field.data is not None and field.data > today():
             raise ValidationError("A meeting date cannot be in the future.")
 
+    def validate_topics(self, field) -> None:
+        if not field.data and not self.kickoff.data and field.choices:  # a kick-off may come before any topic
+            raise ValidationError("Choose at least one topic you covered.")
+
     def to_input(self) -> MeetingInput:
         return MeetingInput(self.held_on.data, self.duration_minutes.data, self.mode.data,
                             list(self.topics.data or []), self.shared_notes.data or "",
-                            self.private_note.data or "", self.submission_key.data or None)
+                            self.private_note.data or "", self.submission_key.data or None,
+                            kickoff=bool(self.kickoff.data))
 
 
 class PrivateNoteForm(FlaskForm):
     text = TextAreaField("My private note", validators=[Length(max=4000)],
                          description="Only you can ever read this. Leave it empty to delete it.")
+
+
+class ProposalForm(FlaskForm):
+    """A meeting time, entered in the proposer's own zone (``set_zone`` names it on the fields)."""
+
+    day = DateField("Date", validators=[InputRequired(message="Enter the date of the meeting.")])
+    start = TimeField("Start time", validators=[InputRequired(message="Enter the start time, e.g. 09:30.")])
+    duration_minutes = IntegerField(
+        "Duration in minutes", default=60, description="From 5 to 480 minutes.",
+        validators=[InputRequired(message="Enter how long the meeting lasts, in minutes."),
+                    NumberRange(5, 480, message="A meeting lasts from 5 to 480 minutes.")])
+    mode = RadioField("How you will meet", choices=choices_of(MEETING_MODES),
+                      validators=[DataRequired(message="Say whether you will meet in person or virtually.")])
+    location = StringField("Place or video link (optional)", validators=[Length(max=MAX_LOCATION), single_line],
+                           description="In person: the room or address. Virtual: the video link, "
+                                       "starting with https://.")
+    note = TextAreaField("Note for the other person (optional)", validators=[Length(max=MAX_NOTE)],
+                         description=f"Up to {MAX_NOTE} characters, e.g. what to bring or prepare.")
+    kickoff = BooleanField("This is our kick-off meeting",
+                           description="Your first meeting, where you get to know each other and agree the "
+                                       "terms: it can be before the agreed start date.")
+
+    def set_zone(self, zone: ZoneInfo) -> None:
+        """Say on the date and time fields which zone they are read in: the proposer's own."""
+        self.zone = zone
+        self.day.label.text = f"Date ({zone.key} time)"
+        self.start.label.text = f"Start time ({zone.key} time)"
+        self.start.description = f"In your time zone, {zone.key}, as set in your profile."
+
+    def validate_location(self, field) -> None:
+        text = (field.data or "").strip()
+        if self.mode.data == "virtual" and text and not is_video_link(text):
+            raise ValidationError("A video link starts with https:// (or http://), e.g. https://meet.example.org/abc.")
+
+    def to_input(self) -> ProposalInput:
+        """The proposal in UTC (raises AgreementError for a wall time the clocks skip)."""
+        return ProposalInput(starts_at_from(self.day.data, self.start.data, self.zone), self.duration_minutes.data,
+                             self.mode.data, (self.location.data or "").strip(), self.note.data or "",
+                             bool(self.kickoff.data))
+
+    @staticmethod
+    def data_from(meeting, zone: ZoneInfo) -> dict:
+        """Form data showing a scheduled meeting in ``zone`` (to propose another time from it)."""
+        local = aware(meeting.starts_at).astimezone(zone)
+        return dict(day=local.date(), start=local.time().replace(second=0, microsecond=0),
+                    duration_minutes=meeting.duration_minutes, mode=meeting.mode, location=meeting.location,
+                    note=meeting.note, kickoff=meeting.kickoff)
+
+
+class ScheduleActionForm(FlaskForm):
+    """Confirm, cancel or log: the SEQUENCE the person read travels with the button."""
+
+    sequence = HiddenField(validators=[Optional(), Regexp(r"\A[0-9]{1,9}\Z")])

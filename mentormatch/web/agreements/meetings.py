@@ -16,12 +16,15 @@ from mentormatch.web.agreements.views import agreement_or_404, bp, render_show
 def log_meeting(agreement_id: int):
     agreement = agreement_or_404(agreement_id, write=True)
     terms = agreement.current_terms
-    if terms is None or agreement.is_ended:
-        flash("Meetings are logged once both of you have confirmed the terms, until the agreement ends.", "error")
+    if agreement.is_ended:
+        flash("This agreement has ended; its meeting log cannot change.", "error")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    form = MeetingForm(data=None if request.method == "POST" else {"mode": terms.mode
-                                                                  if terms.mode != "either" else None})
-    form.topics.choices = [SelectChoice(key, name) for key, name in agreements.topic_choices(terms)]
+    # Before the terms are confirmed only the kick-off can be logged: the box starts ticked.
+    shown = terms or agreement.pending_terms
+    form = MeetingForm(data=None if request.method == "POST" else {
+        "mode": shown.mode if shown is not None and shown.mode != "either" else None, "kickoff": terms is None})
+    form.topics.choices = [SelectChoice(key, agreements.topic_label(key))
+                           for key in agreements.agreed_topics(agreement)]
     if form.validate_on_submit():
         try:
             agreements.log_meeting(agreement, current_user, form.to_input())
@@ -33,7 +36,7 @@ def log_meeting(agreement_id: int):
             return redirect(url_for("agreements.show", agreement_id=agreement.id, _anchor="meetings"))
     elif request.method == "POST":
         flash("Some answers need another look; see the messages beside the fields.", "error")
-    return render_template("agreements/meeting_new.html", agreement=agreement, form=form), \
+    return render_template("agreements/meeting_new.html", agreement=agreement, form=form, terms=terms), \
         400 if request.method == "POST" else 200
 
 

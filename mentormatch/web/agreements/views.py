@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from mentormatch.models import Agreement
 from mentormatch.services import agreements
 from mentormatch.web.agreements.forms import (
-    ConfirmTermsForm, EndForm, FeedbackForm, GoalForm, GoalStatusForm, PrivateNoteForm, TermsForm,
+    ConfirmTermsForm, EndForm, FeedbackForm, GoalForm, GoalStatusForm, PrivateNoteForm, ScheduleActionForm,
+    TermsForm,
 )
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
@@ -34,12 +35,13 @@ def render_show(agreement: Agreement, status: int = 200, **forms):
     is_party = agreement.match.involves(current_user)
     context = {"goal_form": GoalForm(), "status_form": GoalStatusForm(), "end_form": EndForm(),
                "feedback_form": FeedbackForm(), "confirm_form": ConfirmTermsForm(), "note_form": PrivateNoteForm(),
-               **forms}
+               "schedule_form": ScheduleActionForm(), **forms}
     return render_template(
         "agreements/show.html", agreement=agreement, is_party=is_party,
         terms=agreement.current_terms, pending=agreement.pending_terms,
         history=agreements.history(agreement), cadence=agreements.cadence_for(agreement),
         meetings=agreements.meetings_for(agreement, current_user),
+        schedule=agreements.schedule_of(agreement, current_user),
         feedback=agreements.feedback_of(agreement, current_user if is_party else None),
         topic_label=agreements.topic_label, goal_statuses=dict(agreements.GOAL_STATUSES),
         end_reasons=dict(agreements.END_REASONS), **context), status
