@@ -6,6 +6,7 @@ private notes the person wrote, the free text they wrote on shared records
 expectations they proposed, end notes, feedback comments), review flags on
 them, and every copy of their name and email in what others keep
 (notifications, emails, notes, the audit log): see services.erasure. The
+messages they wrote to a pair go too (services.messages.erase_messages_of). The
 user row stays, renamed "Former participant", so the other party keeps
 their history (matches, agreements, meetings, goals). Open matches are
 withdrawn and active agreements ended; memberships become "left" (or go,
@@ -23,6 +24,7 @@ from mentormatch.models.user import utcnow
 from mentormatch.services.agreements import end_agreement
 from mentormatch.services.erasure import FORMER_PARTICIPANT, empty_what_they_wrote, replace_name_and_email
 from mentormatch.services.matches import withdraw_pending_of
+from mentormatch.services.messages import erase_messages_of
 from mentormatch.services.programs import leave_all
 from mentormatch.services.transactions import transaction
 
@@ -35,6 +37,7 @@ def delete_account(user: User, password: str) -> bool:
         return False
     with transaction():
         empty_what_they_wrote(user)
+        erase_messages_of(user)
         active = db.session.scalars(
             db.select(Agreement).join(Match).where(
                 Match.status == MatchStatus.ACTIVE, (Match.mentee_id == user.id) | (Match.mentor_id == user.id))
