@@ -32,7 +32,8 @@ def test_a_mentee_sees_suggestions_with_scores_and_reasons(client, person, login
     assert "Grace Ho" in page
     assert "You both work in microbiology" in page
     assert "Holds ASCP SM, which you are working toward" in page
-    assert re.search(r'class="score"[^>]*>\d+%<', page)
+    assert re.search(r'class="score"><span class="visually-hidden">Score </span>\d{1,3}<small> / 100</small>', page)
+    assert "%" not in page.split('class="score"')[1][:80]  # one format: out of 100, never a percentage
 
 
 def test_a_mentee_without_a_profile_is_asked_to_complete_it(client, person, login):
@@ -54,7 +55,9 @@ def test_request_accept_journey_through_the_pages(app, client, person, login):
     response = client.post(f"/matches/request/{mentor.id}", data={"message": "Hello from nights"})
     match_url = response.headers["Location"]
     assert re.fullmatch(r"/matches/\d+", match_url)
-    assert "Waiting for Grace Ho to answer" in client.get(match_url).get_data(as_text=True)
+    page = client.get(match_url).get_data(as_text=True)
+    assert "Waiting for Grace Ho’s answer" in page and "Accepted by the mentee" not in page
+    assert "Your mentor" not in page and "The mentor you asked" in page
 
     mentor_client = app.test_client()
     mentor_client.post("/auth/login", data={"email": mentor.email, "password": "correct horse battery staple"})
@@ -62,6 +65,7 @@ def test_request_accept_journey_through_the_pages(app, client, person, login):
     assert 'class="badge"' in home
     page = mentor_client.get(match_url).get_data(as_text=True)
     assert "Hello from nights" in page and "Accept" in page
+    assert "asked you to mentor them — your answer" in page and "Your mentee" not in page
     mentor_client.post(match_url + "/accept")
     assert "Active" in mentor_client.get("/matches/").get_data(as_text=True)
     assert "Active" in client.get("/matches/").get_data(as_text=True)
@@ -109,9 +113,9 @@ def test_notifications_are_listed_and_marked_read(app, client, person, login):
     other = app.test_client()
     other.post("/auth/login", data={"email": mentor.email, "password": "correct horse battery staple"})
     page = other.get("/notifications/").get_data(as_text=True)
-    assert "asked you to be their mentor" in page and "New:" in page
+    assert "asked you to be their mentor" in page and 'class="new-label"' in page
     other.post("/notifications/read")
-    assert "New:" not in other.get("/notifications/").get_data(as_text=True)
+    assert 'class="new-label"' not in other.get("/notifications/").get_data(as_text=True)
     assert 'class="badge"' not in other.get("/home").get_data(as_text=True)
 
 
@@ -239,3 +243,74 @@ def test_a_coordinator_of_another_program_cannot_see_a_match(app, client, person
     login(email)
     assert client.get(f"/matches/{match_id}").status_code == 404
     assert client.post(f"/matches/{match_id}/accept").status_code == 404
+
+
+# --- Words and facts for the viewer -------------------------------------------------------------
+
+
+def _emails(app, match_id):
+    with app.app_context():
+        match = db.session.get(Match, match_id)
+        found = match.mentee.email, match.mentor.email
+        db.session.remove()
+    return found
+
+
+def test_the_partners_address_shows_only_once_the_match_is_active_and_only_to_the_pair(app, client, person, login):
+    mentee, mentor = person("mentee"), person("mentor", name="Grace Ho")
+    for status in (MatchStatus.PROPOSED, MatchStatus.ACCEPTED_BY_MENTEE, MatchStatus.ACCEPTED_BY_MENTOR,
+                   MatchStatus.DECLINED, MatchStatus.EXPIRED, MatchStatus.WITHDRAWN):
+        match_id = _match(app, mentee, mentor, status=status)
+        login(mentee)
+        page = client.get(f"/matches/{match_id}").get_data(as_text=True)
+        assert mentor.email not in page and "mailto:" not in page, status
+        assert f"/matches/{match_id}/messages" not in page, status
+        with app.app_context():
+            db.session.delete(db.session.get(Match, match_id))
+            db.session.commit()
+            db.session.remove()
+    match_id = _match(app, mentee, mentor, status=MatchStatus.ACTIVE)
+    page = client.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert f'<a href="mailto:{mentor.email}">{mentor.email}</a>' in page and "Your mentor" in page
+    assert f'href="/matches/{match_id}/messages"' in page
+    other = app.test_client()
+    other.post("/auth/login", data={"email": mentor.email, "password": "correct horse battery staple"})
+    assert f"mailto:{mentee.email}" in other.get(f"/matches/{match_id}").get_data(as_text=True)
+    client.post("/auth/logout")
+    login(person("coordinator"))
+    page = client.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert "mailto:" not in page and f"/matches/{match_id}/messages" not in page
+
+
+def test_an_active_match_page_links_the_thread_with_its_unread_count_and_the_agreement(app, client, login):
+    from mentormatch.services import messages
+    from tests.factories import make_pair
+
+    with app.app_context():
+        match = make_pair("Dana Okafor", "Grace Ho")
+        messages.send_message(match, match.mentor, "Welcome!")
+        match_id, agreement_id, email = match.id, match.agreement.id, match.mentee.email
+        db.session.remove()
+    login(email)
+    page = client.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert re.search(rf'href="/matches/{match_id}/messages"[^>]*aria-label="Messages, 1 unread">Messages \(1 unread\)',
+                     page)
+    assert f'href="/agreements/{agreement_id}"' in page
+    assert "Active" in page and "Your mentor" in page
+
+
+def test_declines_and_withdrawals_say_who_did_them_to_each_side(app, client, person, login):
+    mentee, mentor = person("mentee", name="Tomás Reyes"), person("mentor", name="Grace Ho")
+    declined = _match(app, mentee, mentor)
+    login(mentor)
+    client.post(f"/matches/{declined}/decline", data={"reason": "schedule"})
+    assert "You declined" in client.get(f"/matches/{declined}").get_data(as_text=True)
+    client.post("/auth/logout")
+    login(mentee)
+    page = client.get(f"/matches/{declined}").get_data(as_text=True)
+    assert "Declined by Grace Ho" in page
+    other = person("mentor", name="Lena Park")
+    response = client.post(f"/matches/request/{other.id}", data={"message": ""})
+    requested = int(response.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/matches/{requested}/withdraw")
+    assert "You withdrew your request" in client.get("/matches/").get_data(as_text=True)

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from mentormatch import domain
 from mentormatch.services import participation, programs
-from mentormatch.services.agreements import pairs_of
 from mentormatch.services.health import database_ok
 from mentormatch.web.access import current_program
 
@@ -33,8 +32,7 @@ def home():
     summaries.sort(key=lambda s: s.program.id != current_id)  # the program worked in first
     return render_template(
         "main/home.html", profile=current_user.profile, summaries=summaries, current_id=current_id,
-        pairs=pairs_of(current_user) if summaries else [],
-        open_programs=[] if summaries else programs.open_programs(current_user))
+        shown=participation.SHOWN, open_programs=[] if summaries else programs.open_programs(current_user))
 
 
 @bp.route("/healthz")

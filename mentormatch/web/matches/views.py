@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from mentormatch.models import Match, MembershipStatus
-from mentormatch.services import accounts, matches
+from mentormatch.services import accounts, matches, participation
 from mentormatch.web.access import current_membership, membership_required
 from mentormatch.web.matches.forms import ConfirmForm, DeclineForm, RequestForm
 
@@ -75,9 +75,7 @@ def request_mentor(mentor_id: int):
 
 
 def _render_show(match: Match, status: int = 200, decline_form: DeclineForm | None = None):
-    return render_template("matches/show.html", match=match, reasons=matches.reasons_for(match),
-                           mentee_membership=match.mentee.membership_in(match.program_id),
-                           mentor_membership=match.mentor.membership_in(match.program_id),
+    return render_template("matches/show.html", page=participation.match_page(current_user, match), match=match,
                            decline_form=decline_form or DeclineForm(), confirm_form=ConfirmForm()), status
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -26,6 +27,16 @@ def index():
     page = notifications.notifications_page(current_user, page_arg(request),
                                             current_app.config["PAGE_SIZE"])
     return render_template("notifications/index.html", page=page, form=ConfirmForm())
+
+
+@bp.route("/<int:notification_id>")
+@login_required
+def open(notification_id: int):
+    """Opening a notification marks it read and leads to what it is about."""
+    path = notifications.open_notification(current_user, notification_id)
+    if path is None:
+        abort(404)
+    return redirect(path or url_for("notifications.index"))
 
 
 @bp.route("/read", methods=["POST"])
