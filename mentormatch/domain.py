@@ -137,6 +137,18 @@ def label(choices: Choices, code: str) -> str:
     """Return the human label for ``code``, or the code itself if unknown."""
     return dict(choices).get(code, code)
 
+
+# A match's status, origin, and its agreement's status, as coordinators read them (pages and exports).
+MATCH_STATUSES: Final[Choices] = (
+    ("proposed", "Proposed"), ("accepted_by_mentee", "Accepted by the mentee"),
+    ("accepted_by_mentor", "Accepted by the mentor"), ("active", "Active"), ("declined", "Declined"),
+    ("withdrawn", "Withdrawn"), ("expired", "Expired"), ("ended", "Ended"),
+)
+MATCH_ORIGINS: Final[Choices] = (
+    ("request", "Requested by the mentee"), ("round", "Matching round"), ("manual", "Paired by hand"),
+)
+AGREEMENT_STATUSES: Final[Choices] = (("draft", "Terms not agreed yet"), ("active", "Active"), ("ended", "Ended"))
+
 # Why someone declines a proposed or requested match.
 DECLINE_REASONS: Final[Choices] = (
     ("no_time", "I don't have time for this right now"),

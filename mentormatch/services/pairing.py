@@ -9,14 +9,17 @@ paired) raise ``MatchError``. A pair never crosses programs.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 
 from mentormatch.extensions import db
 from mentormatch.matching import MenteeFeatures, MentorFeatures, explain
 from mentormatch.matching.scoring import forbidden_reason
-from mentormatch.models import PENDING, Match, MatchOrigin, MatchStatus, Membership, Program, ProgramRole, User
+from mentormatch.models import (
+    PENDING, Match, MatchOrigin, MatchStatus, Membership, MembershipStatus, Profile, Program, ProgramRole, User,
+)
 from mentormatch.services.accounts import find_user_by_email, must_confirm
 from mentormatch.services.console import audit
 from mentormatch.services.matches import MatchError, active_membership, expiry_for, taken_places
@@ -24,6 +27,10 @@ from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of
 from mentormatch.services.rounds import RoundError, proposal_text
 from mentormatch.services.transactions import transaction
+
+
+SEARCH_LIMIT = 20  # people a search lists; more means "type more of the name"
+MAX_ID = 2**31 - 1  # larger ids are no row's (and overflow PostgreSQL's INTEGER)
 
 
 class PairNeedsConfirmation(RoundError):
@@ -51,6 +58,60 @@ def find_pair(program: Program, mentee_email: str, mentor_email: str) -> tuple[U
     mentor, _ = _member(program, find_user_by_email(mentor_email), ProgramRole.MENTOR,
                         f"has the email {mentor_email.strip()}")
     return mentee, mentor
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A member of the program on one side, as the pair-by-hand search lists them."""
+
+    id: int
+    name: str
+    email: str
+    organisation: str
+    free_places: int | None = None  # mentors: capacity minus places taken or proposed (as ``taken_places``)
+
+
+@dataclass(frozen=True)
+class MemberSearch:
+    found: list[Candidate]
+    more: bool  # more people match than are listed
+
+
+def find_members(program: Program, role: ProgramRole, text: str, chosen_id: int | None = None,
+                 limit: int = SEARCH_LIMIT) -> MemberSearch:
+    """Active members of ``program`` on ``role``'s side whose name or email contains ``text`` (any case),
+    by name, at most ``limit``; the one already chosen (``chosen_id``) is always listed (two queries)."""
+    needle = text.strip().lower()
+    chosen = chosen_id if chosen_id is not None and 0 < chosen_id <= MAX_ID else None
+    if not needle and chosen is None:
+        return MemberSearch([], False)
+    wanted = []
+    if needle:
+        wanted.append(or_(func.lower(User.name).contains(needle, autoescape=True),
+                          func.lower(User.email).contains(needle, autoescape=True)))
+    if chosen is not None:
+        wanted.append(User.id == chosen)
+    order = [func.lower(User.name), User.id]
+    if chosen is not None:
+        order.insert(0, (User.id == chosen).desc())  # the chosen one first, whatever the search
+    rows = db.session.execute(
+        db.select(User.id, User.name, User.email, Profile.organisation, Membership.capacity)
+        .join(Membership, Membership.user_id == User.id).outerjoin(Profile, Profile.user_id == User.id)
+        .where(Membership.program_id == program.id, Membership.role == role,
+               Membership.status == MembershipStatus.ACTIVE, User.active.is_(True), User.deleted_at.is_(None),
+               or_(*wanted))
+        .order_by(*order).limit(limit + 1)).all()
+    shown = rows[:limit]
+    taken: dict[int, int] = {}
+    if role == ProgramRole.MENTOR and shown:
+        taken = dict(db.session.execute(  # the rule of ``matches.taken_places``, for many mentors at once
+            db.select(Match.mentor_id, func.count()).where(
+                Match.program_id == program.id, Match.mentor_id.in_([r[0] for r in shown]),
+                Match.status.in_((MatchStatus.ACTIVE, *PENDING))).group_by(Match.mentor_id)).all())
+    found = [Candidate(user_id, name, email, organisation or "",
+                       max(0, (capacity or 0) - taken.get(user_id, 0)) if role == ProgramRole.MENTOR else None)
+             for user_id, name, email, organisation, capacity in shown]
+    return MemberSearch(found, len(rows) > limit)
 
 
 def pair_warnings(program: Program, mentee: User, mentor: User) -> list[str]:
@@ -90,8 +151,10 @@ def pair_by_hand(program: Program, mentee_id: int, mentor_id: int, coordinator: 
     """
     if not coordinator.coordinates(program.id):
         raise MatchError(f"Only a coordinator of {program.name} can pair its members.")
-    mentee, _ = _member(program, db.session.get(User, mentee_id), ProgramRole.MENTEE, f"has the id {mentee_id}")
-    mentor, _ = _member(program, db.session.get(User, mentor_id), ProgramRole.MENTOR, f"has the id {mentor_id}")
+    if not (0 < mentee_id <= MAX_ID and 0 < mentor_id <= MAX_ID):
+        raise MatchError(f"Choose a mentee and a mentor of {program.name} from the lists.")
+    mentee, _ = _member(program, db.session.get(User, mentee_id), ProgramRole.MENTEE, "is the person chosen; search again")
+    mentor, _ = _member(program, db.session.get(User, mentor_id), ProgramRole.MENTOR, "is the person chosen; search again")
     for someone in (mentee, mentor):
         if must_confirm(someone):
             raise MatchError(f"{someone.name} has not confirmed their email address yet.")

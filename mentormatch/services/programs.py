@@ -193,14 +193,23 @@ def _apply(membership: Membership, data: MembershipInput) -> None:
         membership.capacity, membership.accepting_mentees = data.capacity, data.accepting_mentees
 
 
-def appoint_by_email(program: Program, email: str, by: User | None = None) -> User:
-    """Appoint the active account with this address; ``ProgramError`` when there is none."""
+def find_appointee(program: Program, email: str) -> User:
+    """The active account with this address, to appoint to ``program``; ``ProgramError`` when there is none
+    or it coordinates the program already. Writes nothing (the administrator confirms first)."""
     from mentormatch.services.accounts import find_user_by_email
 
     user = find_user_by_email(email)
     if user is None or user.deleted_at is not None or not user.active:
         raise ProgramError("No active account uses that address; the person signs up first "
                            "(or run flask create-coordinator).")
+    if db.session.get(ProgramCoordinator, (program.id, user.id)) is not None:
+        raise ProgramError(f"{user.name} coordinates {program.name} already.")
+    return user
+
+
+def appoint_by_email(program: Program, email: str, by: User | None = None) -> User:
+    """Appoint the active account with this address; ``ProgramError`` when there is none."""
+    user = find_appointee(program, email)
     appoint_coordinator(program, user, by=by)
     return user
 

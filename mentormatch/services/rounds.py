@@ -447,6 +447,11 @@ class RoundSummary:
         return self.counts.get(status, 0)
 
 
+def round_summary(matching_round: MatchingRound) -> RoundSummary:
+    """One round with its matches counted by status (for the page that asks before withdrawing it)."""
+    counts = dict(db.session.execute(db.select(Match.status, func.count()).where(Match.round_id == matching_round.id)
+                                     .group_by(Match.status)).all())
+    return RoundSummary(matching_round, counts)
 
 
 def rounds_page(program: Program, page: int, per_page: int) -> Page:

@@ -53,6 +53,9 @@ def test_console_pages_have_no_serious_accessibility_violations(page: Page, live
     for path in ("/coordinator/queues/unmatched", f"/coordinator/queues/unmatched/{program['waiting_mentee_id']}/candidates",
                  "/coordinator/queues/waiting?days=0", "/coordinator/queues/declined", "/coordinator/queues/cadence",
                  "/coordinator/queues/flagged", "/coordinator/people/", f"/coordinator/people/{program['mentee_id']}",
-                 "/coordinator/roster/import", "/coordinator/exports/", "/coordinator/audit"):
+                 "/coordinator/roster/import", "/coordinator/exports/", "/coordinator/audit",
+                 f"/coordinator/people/{program['mentee_id']}/deactivate",
+                 f"/coordinator/people/{program['mentee_id']}/membership/end",
+                 "/coordinator/pairs/new?mentee_q=test&mentor_q=test", "/coordinator/rounds"):
         page.goto(live_server + path)
         assert serious_violations(page) == [], path

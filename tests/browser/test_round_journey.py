@@ -36,7 +36,14 @@ def test_a_published_round_reaches_both_sides_and_becomes_active(app, browser: B
     matched = coordinator.locator("article", has_text="Mentees who would be matched").locator("h3")
     would_match = int(re.match(r"(\d+) of", matched.inner_text()).group(1))
     assert would_match > 0
-    coordinator.get_by_role("button", name=re.compile(r"^Publish \d+ proposals?$")).first.click()
+    coordinator.get_by_role("button", name=re.compile(r"^Publish \d+ proposals?…$")).first.click()
+    # Publishing asks first, saying what it will send.
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(re.compile(rf"^Publish {would_match} proposals?\?$"))
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Match).where(
+            Match.origin == MatchOrigin.ROUND)) == 0
+        db.session.remove()
+    coordinator.get_by_role("button", name=f"Publish and send {2 * would_match} emails").click()
     expect(coordinator.get_by_text(re.compile(rf"is published: {would_match} proposals"))).to_be_visible()
 
     with app.app_context():
@@ -55,4 +62,4 @@ def test_a_published_round_reaches_both_sides_and_becomes_active(app, browser: B
         page.get_by_role("button", name="Accept").click()
 
     expect(page.locator("hgroup")).to_contain_text("Active")
-    expect(page.get_by_role("button", name="Open the agreement")).to_be_visible()
+    expect(page.get_by_role("link", name="Open the agreement")).to_be_visible()  # a link styled as a button

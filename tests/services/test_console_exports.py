@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tracemalloc
 from datetime import timedelta
 
@@ -18,17 +19,20 @@ from tests.services.test_console_stats import build_program
 
 
 def rows_of(kind: str, coordinator, program=None) -> list[dict]:
-    chunks = exports.export_csv(program or default_program(), kind, coordinator)
-    return list(csv.DictReader(io.StringIO("".join(chunks))))
+    text = "".join(exports.export_csv(program or default_program(), kind, coordinator))
+    assert text.startswith("\ufeff")  # a byte order mark: Excel opens the file as UTF-8
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
-def test_pairings_export_has_scores_and_statuses(app_ctx):
+def test_pairings_export_has_scores_out_of_100_and_statuses_in_words(app_ctx):
     build_program(3)
     cora = make_user("coordinator")
     rows = rows_of("pairings", cora)
     assert len(rows) == 10 and list(rows[0]) == list(exports.PAIRINGS)
-    assert {r["status"] for r in rows} == {"active", "proposed", "declined", "ended"}
-    assert rows[0]["score"] == "0.8000"
+    assert {r["status"] for r in rows} == {"Active", "Proposed", "Declined", "Ended"}
+    assert {r["origin"] for r in rows} == {"Matching round", "Paired by hand", "Requested by the mentee"}
+    assert {r["decline_reason"] for r in rows} == {"", "I don't have time for this right now"}
+    assert rows[0]["score"] == "80" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows[0]["created_at"])
     last = db.session.scalar(db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     assert (last.action, last.actor_id, last.after, last.program_id) == (
         "exported", cora.id, {"export": "pairings"}, default_program().id)
@@ -54,13 +58,14 @@ def test_meetings_export_lists_each_agreement_with_its_terms_and_meetings(app_ct
     build_program(3)
     rows = rows_of("meetings", make_user("coordinator"))
     assert len(rows) == 4  # three active pairs with one meeting each, one ended pair without terms or meetings
-    assert sum(1 for r in rows if r["meeting_id"]) == 3 and {r["frequency"] for r in rows} >= {"weekly", "monthly"}
+    assert sum(1 for r in rows if r["meeting_id"]) == 3 and {r["frequency"] for r in rows} >= {"Weekly", "Monthly"}
+    assert {r["agreement_status"] for r in rows} == {"Active", "Ended"} and "Virtual" in {r["mode"] for r in rows}
 
 
 def test_unmatched_export_lists_unmatched_mentees_with_their_specialties(app_ctx):
-    make_user("mentee", name="=HYPERLINK(\"http://evil\")", specialties=["hematology", "coagulation"])
+    make_user("mentee", name="=HYPERLINK(\"http://evil\")", specialties=["hematology", "blood_bank"])
     rows = rows_of("unmatched", make_user("coordinator"))
-    assert len(rows) == 1 and rows[0]["specialties"] == "coagulation;hematology"
+    assert len(rows) == 1 and rows[0]["specialties"] == "Hematology; Immunohematology / blood bank"
     assert rows[0]["name"].startswith("'=")  # a spreadsheet shows it as text, never runs it
 
 
@@ -88,5 +93,14 @@ def test_ten_thousand_rows_stream_in_chunks_without_holding_them_all(app_ctx):
     _, loaded = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert lines == 10_001 and len(sizes) > 40 and len(whole) == sum(sizes)
+    assert first.startswith("\ufeffmatch_id,") and "Declined" in first
     assert peak < loaded / 3, f"streaming peaked at {peak} bytes, loading every row at {loaded}"
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 201
+
+
+def test_an_export_quotes_what_a_spreadsheet_would_split_and_keeps_accents(app_ctx):
+    make_user("mentee", name='Muñoz, "Ana"', specialties=["hematology"])
+    text = "".join(exports.export_csv(default_program(), "unmatched", make_user("coordinator")))
+    data = text.encode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf") and '"Muñoz, ""Ana"""' in text and "\r\n" in text
+    assert rows_of("unmatched", make_user("coordinator"))[0]["name"] == 'Muñoz, "Ana"'

@@ -112,3 +112,33 @@ def test_a_coordinator_sees_no_queue_row_and_reaches_no_pair_of_another_program(
     with pytest.raises(queues.QueueError):
         queues.end_pair(other, mine.agreement_id, coordinator, "schedule")
     assert queues.behind_cadence(here, 1, 25).total == 2  # untouched
+
+
+def test_a_pair_is_nudged_at_most_once_a_day_whoever_nudges(here, monkeypatch):
+    ids = build_program(4)
+    coordinator = db.session.get(type(make_user("mentee")), ids["coordinator_id"])
+    other = make_user("coordinator", name="Otto Other")
+    row = queues.behind_cadence(here, 1, 25).items[0]
+    assert row.last_nudged is not None and row.next_nudge is None  # build_program nudged it two days ago
+    queues.nudge(here, row.agreement_id, coordinator)
+    row = next(r for r in queues.behind_cadence(here, 1, 25).items if r.agreement_id == row.agreement_id)
+    assert utcnow() - row.last_nudged < timedelta(minutes=1)
+    assert row.next_nudge == row.last_nudged + queues.NUDGE_GAP
+    with pytest.raises(queues.NudgeTooSoon) as refused:
+        queues.nudge(here, row.agreement_id, other)
+    assert refused.value.last == row.last_nudged and refused.value.next == row.next_nudge
+    assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 2  # one nudge: two people
+    later = utcnow() + queues.NUDGE_GAP + timedelta(minutes=1)
+    monkeypatch.setattr(queues, "utcnow", lambda: later)  # a day later (the audit log itself never changes)
+    queues.nudge(here, row.agreement_id, other)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 4
+
+
+def test_the_last_nudges_of_a_queue_page_are_read_in_one_query(here):
+    build_program(4)
+    from tests.querycount import count_statements
+    ids = [row.agreement_id for row in queues.behind_cadence(here, 1, 25).items]
+    with count_statements() as seen:
+        found = queues.last_nudges(here, ids)
+    assert len(seen) == 1 and set(found) == set(ids)
+    assert queues.last_nudges(make_program("Elsewhere"), ids) == {}  # another program's log says nothing here

@@ -243,3 +243,87 @@ def test_a_name_must_be_one_visible_line_in_a_roster_as_in_the_forms(app_ctx, na
     problems = {e.line: " ".join(e.messages) for e in result.errors}
     assert not result.ok and result.people == []
     assert "name:" in problems[2], problems
+
+
+@pytest.mark.parametrize("written, code", [
+    ("Blood bank", "blood_bank"), ("blood bank", "blood_bank"), ("BLOOD-BANK", "blood_bank"),
+    ("Immunohematology", "blood_bank"), ("Immunohematology / blood bank", "blood_bank"), ("chemistry", "clinical_chemistry"),
+    ("Clinical chemistry", "clinical_chemistry"), ("clinical_chemistry", "clinical_chemistry"), ("heme", "hematology"),
+    ("Point of care", "point_of_care"), ("POCT", "point_of_care"), ("coag.", "coagulation"),
+])
+def test_specialties_are_read_from_labels_codes_and_common_names_in_any_case(app_ctx, written, code):
+    found = check(f"email,name,role,specialties,goals\nana@lab.example.org,Ana,mentee,\"{written}\",supervisor\n")
+    assert found.ok, found.errors
+    assert found.people[0].profile.specialties == [code]
+
+
+def test_credentials_goals_and_preferences_take_the_names_people_write(app_ctx):
+    text = ("Email,Full name,Role,Specialty,Goals,Credentials,Working toward,Timezone,Mode,Frequency,Shift\n"
+            "ana@lab.example.org,Ana,Mentee,Heme,MLT to MLS; QA,MLT(ASCP),MLS (ASCP),america/chicago,online,"
+            "Every two weeks,nights\n")
+    found = check(text)
+    assert found.ok, found.errors
+    person = found.people[0]
+    assert person.membership.goals == ["mlt_to_mls", "quality"]
+    assert person.membership.credentials_sought == ["ascp_mls"] and person.profile.credentials == ["ascp_mlt"]
+    profile = person.profile
+    assert (profile.time_zone, profile.meeting_mode, profile.meeting_frequency, profile.shift) == (
+        "America/Chicago", "virtual", "biweekly", "night")
+
+
+def test_a_semicolon_separated_file_is_read_like_a_comma_separated_one(app_ctx):
+    text = ("email;name;role;specialties;goals;capacity\n"
+            'ana@lab.example.org;Ana Ruiz;mentee;"Hematology; blood bank";supervisor;\n'
+            "ben@lab.example.org;Ben Okafor;mentor;Chemistry, heme;supervisor;2\n")
+    found = check(text)
+    assert found.ok, found.errors
+    assert [p.profile.specialties for p in found.people] == [["blood_bank", "hematology"],
+                                                              ["clinical_chemistry", "hematology"]]
+    assert roster.delimiter_of(text) == ";" and roster.delimiter_of(GOOD) == "," and roster.delimiter_of("email") == ","
+
+
+def test_an_unknown_value_is_named_with_its_line_a_guess_and_the_accepted_values(app_ctx):
+    found = check("email,name,role,specialties,shift,meeting_frequency\n"
+                  "ana@lab.example.org,Ana,mentee,Hematolgy,day,monthly\n"
+                  "ben@lab.example.org,Ben,mentee,hematology,graveyards,bimonthly\n")
+    problems = {e.line: " ".join(e.messages) for e in found.errors}
+    assert "unknown specialties 'Hematolgy' (did you mean 'Hematology'?)" in problems[2]
+    assert "accepted: Clinical chemistry, Hematology," in problems[2] and "Phlebotomy" in problems[2]
+    assert "unknown shift 'graveyards' (did you mean 'Night'?); accepted: Day, Evening, Night, Rotating" in problems[3]
+    assert "'bimonthly' is ambiguous: write Every two weeks or Every two months" in problems[3]
+
+
+def test_the_template_file_has_every_column_and_imports_as_it_is(app_ctx):
+    text = roster.template_csv()
+    assert text.startswith("\ufeff")
+    header = text.removeprefix("\ufeff").splitlines()[0].split(",")
+    assert header == list(roster.REQUIRED + roster.OPTIONAL)
+    assert "Immunohematology / blood bank" in text and "blood_bank" not in text  # labels, as people write them
+    found = check(text.encode())
+    assert found.ok, found.errors
+    mentee, mentor = found.people
+    assert mentee.role == "mentee" and mentee.membership.credentials_sought == ["ascp_mls"]
+    assert mentor.membership.capacity == 2 and mentor.profile.credentials == ["ascp_mls", "ascp_sbb"]
+
+
+def test_the_accepted_values_list_every_label_of_every_vocabulary(app_ctx):
+    from mentormatch import domain
+    from mentormatch.services.console import roster_rows
+    listed = {v.title: [label for label, _ in v.values] for v in roster_rows.vocabularies()}
+    assert listed["Specialties"] == [label for _, label in domain.SPECIALTIES]
+    assert listed["Shift"] == [label for _, label in domain.SHIFTS]
+    blood_bank = dict(next(v for v in roster_rows.vocabularies() if v.title == "Specialties").values)
+    assert "blood bank" in blood_bank["Immunohematology / blood bank"]
+    assert set(roster_rows.COLUMN_HELP) == set(roster.REQUIRED + roster.OPTIONAL)
+
+
+def test_no_synonym_means_two_values(app_ctx):
+    from mentormatch.services.console import roster_rows
+    for column in (*roster_rows.LISTS, *roster_rows.CHOICES):
+        codes = dict(roster_rows.choices_of(column))
+        base = "credentials" if column == "credentials_sought" else column
+        named = {roster_rows.simplify(k): c for c, label in roster_rows.choices_of(column) for k in (c, label)}
+        for code, words in roster_rows.SYNONYMS.get(base, {}).items():
+            assert code in codes, (column, code)
+            for word in words:
+                assert named.get(roster_rows.simplify(word), code) == code, (column, word)

@@ -50,7 +50,8 @@ def build_program(size: int, tag: str = "", program=None) -> dict:
                                duration_minutes=60, mode="virtual", topics=[]))
         if i % 4 == 0:
             db.session.add(ReviewFlag(user_id=mentees[i].id, reason="Check the job title", flagged_by_id=coordinator.id))
-        audit.record(coordinator, "nudge_sent", f"Nudged pair {i}", target=agreement, program=program)
+        nudged = audit.record(coordinator, "nudge_sent", f"Nudged pair {i}", target=agreement, program=program)
+        nudged.at = utcnow() - timedelta(days=2)  # long enough ago for another nudge
     ended = Match(program_id=pid, mentee_id=mentees[-1].id, mentor_id=mentors[0].id, origin=MatchOrigin.ROUND,
                   status=MatchStatus.ENDED, created_at=old)
     db.session.add(ended)

@@ -83,9 +83,17 @@ def test_an_appointed_coordinator_reaches_the_coordinator_area_of_that_program(a
     login(admin)
     unknown = client.post(f"/admin/programs/{program_id}", data={"email": "nobody@lab.example.org"})
     assert "No active account uses that address" in unknown.get_data(as_text=True)
-    response = client.post(f"/admin/programs/{program_id}", data={"email": "Cora@Lab.example.org"})
+    asked = client.post(f"/admin/programs/{program_id}", data={"email": "Cora@Lab.example.org"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Make Cora Lead a coordinator of MLT to MLS pathway?" in page
+    assert "cora@lab.example.org" in page and 'name="confirm" value="y"' in page
+    with app.app_context():  # asked, not appointed
+        assert db.session.scalar(db.select(db.func.count()).select_from(ProgramCoordinator)) == 0
+    response = client.post(f"/admin/programs/{program_id}", data={"email": "Cora@Lab.example.org", "confirm": "y"})
     assert response.status_code == 302
     assert "Cora Lead" in client.get(f"/admin/programs/{program_id}").get_data(as_text=True)
+    again = client.post(f"/admin/programs/{program_id}", data={"email": "cora@lab.example.org"})
+    assert "coordinates MLT to MLS pathway already" in again.get_data(as_text=True)
     with app.app_context():
         entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "coordinator_appointed"))
         assert entry.program_id == program_id
@@ -109,12 +117,18 @@ def test_the_admin_removes_a_coordinator_after_confirming(app, client, login, ad
     assert ask.status_code == 200 and "Remove" in ask.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(ProgramCoordinator)) == 1
-    assert client.post(f"/admin/programs/{ids[0]}/coordinators/{ids[1]}/remove").status_code == 302
+    unconfirmed = client.post(f"/admin/programs/{ids[0]}/coordinators/{ids[1]}/remove")
+    assert unconfirmed.status_code == 200 and 'name="confirm" value="y"' in unconfirmed.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ProgramCoordinator)) == 1
+    assert client.post(f"/admin/programs/{ids[0]}/coordinators/{ids[1]}/remove",
+                       data={"confirm": "y"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(ProgramCoordinator)) == 0
         entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "coordinator_removed"))
         assert entry.program_id == ids[0] and entry.target_id == ids[1]
-    assert client.post(f"/admin/programs/{ids[0]}/coordinators/{ids[1]}/remove").status_code == 404
+    assert client.post(f"/admin/programs/{ids[0]}/coordinators/{ids[1]}/remove",
+                       data={"confirm": "y"}).status_code == 404
     client.post("/auth/logout")
     login("cora@lab.example.org")
     assert client.get("/coordinator/").status_code == 403

@@ -16,13 +16,18 @@ from tests.web.test_hostile_input import SCRIPT, hostile_value
 # (path, a valid submission): the payloads handed over for test_hostile_input.FORMS (role "coordinator").
 CONSOLE_FORMS = [
     ("/coordinator/people/{user}/flag", {"reason": "Job title looks like a placeholder"}),
-    ("/coordinator/people/{user}/deactivate", {}),
+    ("/coordinator/people/{user}/deactivate", {"confirm": "y"}),
+    ("/coordinator/people/{user}/membership/end", {"confirm": "y"}),
     ("/coordinator/people/{user}/reactivate", {}),
     ("/coordinator/people/{user}/unflag", {}),
     ("/coordinator/queues/waiting/{match}/remind", {}),
-    ("/coordinator/queues/waiting/{match}/end", {}),
+    ("/coordinator/queues/waiting/{match}/end", {"confirm": "y"}),
     ("/coordinator/queues/cadence/{agreement}/nudge", {}),
-    ("/coordinator/queues/cadence/{agreement}/end", {"reason": "schedule", "note": "Moving on", "rematch": "y"}),
+    ("/coordinator/queues/cadence/{agreement}/end", {"reason": "schedule", "note": "Moving on", "rematch": "y",
+                                                     "confirm": "y"}),
+    ("/coordinator/pairs/new", {"mentee_q": "a", "mentor_q": "b", "mentee_id": "{user}", "mentor_id": "{mentor_id}",
+                                "confirm": "y", "warned_for": "1:2"}),
+    ("/coordinator/pairs/new", {"mentee_q": "a", "mentor_q": "b", "search": "mentee"}),
     ("/coordinator/roster/import", {"check_only": "y"}),
 ]
 
@@ -41,11 +46,11 @@ def program(app):
     return ids
 
 
-@pytest.mark.parametrize("path, valid", CONSOLE_FORMS, ids=[p for p, _ in CONSOLE_FORMS])
+@pytest.mark.parametrize("path, valid", CONSOLE_FORMS, ids=[f"{p}:{sorted(v)}" for p, v in CONSOLE_FORMS])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_hostile_values_never_cause_a_server_error(app, program, path, valid, data):
-    values = dict(valid)
+    values = {k: v.format(**program) if isinstance(v, str) else v for k, v in valid.items()}
     for name in valid:
         change = data.draw(st.sampled_from(["keep", "hostile", "drop"]), label=name)
         if change == "hostile":

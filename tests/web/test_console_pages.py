@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mentormatch.extensions import db
@@ -22,7 +24,26 @@ GET_PAGES = [
     "/coordinator/exports/", "/coordinator/audit", "/coordinator/audit?action=nudge_sent&actor=test&since=2020-01-01",
     "/coordinator/exports/pairings.csv", "/coordinator/exports/meetings.csv", "/coordinator/exports/unmatched.csv",
     "/coordinator/rounds", "/coordinator/rounds/new", "/coordinator/pairs/new",
+    "/coordinator/pairs/new?mentee_q=test&mentor_q=test", "/coordinator/pairs/new?mentee_id={mentee_id}",
+    # The pages that ask before a change, and the roster template.
+    "/coordinator/people/{mentee_id}/deactivate", "/coordinator/people/{mentee_id}/membership/end",
+    "/coordinator/queues/waiting/{match_id}/end", "/coordinator/queues/cadence/{agreement_id}/end",
+    "/coordinator/rounds/{round_id}/withdraw", "/coordinator/roster/template.csv", "/coordinator/messages/reported",
 ]
+
+
+def with_records(ids: dict) -> dict:
+    """``build_program``'s ids plus a waiting proposal, an active pair and a round of that program."""
+    program_id = ids["program_id"]
+    matching_round = MatchingRound(program_id=program_id, method="optimal", status="published", proposals=0,
+                                   total_score=0, weights={})
+    db.session.add(matching_round)
+    db.session.commit()
+    return {**ids, "round_id": matching_round.id,
+            "match_id": db.session.scalar(db.select(Match.id).where(Match.program_id == program_id,
+                                                                    Match.status == "proposed").limit(1)),
+            "agreement_id": db.session.scalar(db.select(Agreement.id).join(Match).where(
+                Match.program_id == program_id, Agreement.status == "active").limit(1))}
 
 
 def _client(app, email):
@@ -34,7 +55,7 @@ def _client(app, email):
 @pytest.fixture
 def program(app):
     with app.app_context():
-        ids = build_program(3)
+        ids = with_records(build_program(3))
         db.session.remove()
     return ids
 
@@ -53,8 +74,7 @@ def test_participants_get_403_on_every_console_route(app, program, role):
     client = _client(app, email)
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("coordinator."):
-            path = rule.rule.replace("<int:user_id>", "1").replace("<int:match_id>", "1").replace(
-                "<int:agreement_id>", "1").replace("<int:round_id>", "1")
+            path = re.sub(r"<int:\w+>", "1", rule.rule)
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert client.open(path, method=method).status_code == 403, (method, path)
 
@@ -84,11 +104,52 @@ def test_the_proposals_page_is_gone_in_favour_of_the_waiting_queue(app, program)
 
 def test_every_page_shows_one_navigation_naming_the_program(app, program):
     client = _client(app, program["coordinator"])
-    for path in ("/coordinator/", "/coordinator/rounds", "/coordinator/pairs/new", "/coordinator/queues/waiting",
-                 "/coordinator/people/", "/coordinator/audit"):
-        html = client.get(path).get_data(as_text=True)
+    for path in [p for p in GET_PAGES if not p.split("?")[0].endswith(".csv")]:
+        html = client.get(path.format(**program)).get_data(as_text=True)
         assert html.count('aria-label="Coordinator area"') == 1, path
         assert "Test program" in html and 'href="/coordinator/rounds"' in html, path
+        assert 'href="/coordinator/messages/reported"' in html, path
+        assert 'role="button"' not in html, path  # links stay links (styled with class="button")
+
+
+def test_every_console_get_page_is_in_the_list_above(app):
+    listed = {re.sub(r"\{\w+\}", "<id>", p.split("?")[0]) for p in GET_PAGES}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("coordinator.") and "GET" in rule.methods:
+            path = re.sub(r"<int:\w+>", "<id>", rule.rule)
+            assert path in listed or rule.endpoint in ("coordinator.queues_index", "coordinator.reported_message"), \
+                rule.rule
+
+
+def test_console_pages_show_times_in_the_viewer_s_zone_and_scores_out_of_100(app, program):
+    with app.app_context():
+        from mentormatch.models import Profile
+        coordinator = db.session.scalar(db.select(User).where(User.email == program["coordinator"]))
+        db.session.add(Profile(user_id=coordinator.id, job_title="Coordinator", organisation="Lab",
+                               years_experience=5, time_zone="America/Chicago", meeting_mode="either",
+                               meeting_frequency="monthly", shift="day"))
+        db.session.commit()
+    client = _client(app, program["coordinator"])
+    audit = client.get("/coordinator/audit").get_data(as_text=True)
+    assert re.search(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d C[SD]T", audit)  # local_time, labelled with the zone
+    person = client.get(f"/coordinator/people/{program['mentor_id']}").get_data(as_text=True)
+    assert "<td>80 / 100</td>" in person and "<td>60 / 100</td>" in person  # stored 0.8 and 0.6
+    rounds = client.get("/coordinator/rounds").get_data(as_text=True)
+    assert re.search(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d C[SD]T", rounds)
+    for path in GET_PAGES:
+        if not path.split("?")[0].endswith(".csv"):
+            html = client.get(path.format(**program)).get_data(as_text=True)
+            assert not re.search(r"\b0\.\d{2}\b", html), path  # no score left on the engine's 0-1 scale
+
+
+def test_each_dashboard_chart_has_a_data_table_with_its_figures(app, program):
+    client = _client(app, program["coordinator"])
+    html = client.get("/coordinator/").get_data(as_text=True)
+    assert html.count("<summary>Data table") == 3 and html.count('<img src="data:image/svg+xml') == 3
+    supply = html[html.index("Supply and demand per specialty"):html.index("Matches per week")]
+    assert '<th scope="row">Hematology</th>' in supply and "Unmatched mentees wanting it" in supply
+    cadence = html[html.index("Cadence adherence"):]
+    assert re.search(r'<th scope="row">Overdue</th><td>\d+</td>', cadence)
 
 
 def _foreign(app, program) -> dict:
@@ -193,7 +254,7 @@ def test_hostile_filters_are_ignored_not_errors(app, program):
             assert "<script>" not in response.get_data(as_text=True)
 
 
-COUNTED = [p for p in GET_PAGES if not p.endswith(".csv")]
+COUNTED = [p for p in GET_PAGES if not p.split("?")[0].endswith(".csv")]
 
 
 def _statements(app, email: str, path: str) -> int:
@@ -206,12 +267,34 @@ def _statements(app, email: str, path: str) -> int:
 
 def test_console_pages_send_as_many_statements_for_a_program_ten_times_larger(app):
     with app.app_context():
-        small = build_program(4, "s")
+        small = with_records(build_program(4, "s"))
         db.session.remove()
     counts_small = {p: _statements(app, small["coordinator"], p.format(**small)) for p in COUNTED}
     with app.app_context():
-        large = build_program(40, "l")
+        large = with_records(build_program(40, "l"))
         db.session.remove()
     differences = [f"{p}: {counts_small[p]} vs {n}" for p in COUNTED
                    if (n := _statements(app, large["coordinator"], p.format(**large))) != counts_small[p]]
     assert not differences, differences
+
+
+@pytest.mark.parametrize("path, says, next_step", [
+    ("/coordinator/queues/unmatched", "No unmatched mentee", "/coordinator/roster/import"),
+    ("/coordinator/queues/unmatched?name=zzz", "No unmatched mentee matches these filters", "/coordinator/queues/unmatched"),
+    ("/coordinator/queues/waiting", "No proposal has been waiting 7 days", "/coordinator/queues/waiting?days=0"),
+    ("/coordinator/queues/declined", "No declined proposal so far", "/coordinator/queues/waiting?days=0"),
+    ("/coordinator/queues/cadence", "Every active pair is keeping its agreed pace", 'href="/coordinator/"'),
+    ("/coordinator/queues/flagged", "No profile is flagged", "/coordinator/people/"),
+    ("/coordinator/people/", "Nobody has joined Test program yet", "/coordinator/roster/import"),
+    ("/coordinator/people/?q=zzz", "Nobody matches this search", 'href="/coordinator/people/"'),
+    ("/coordinator/audit", "No coordinator action in Test program yet", "/coordinator/rounds/new"),
+    ("/coordinator/audit?action=nudge_sent", "No entry matches these filters", 'href="/coordinator/audit"'),
+    ("/coordinator/rounds", "No round has been published yet", "/coordinator/rounds/new"),
+])
+def test_an_empty_list_says_so_and_offers_a_next_step(app, path, says, next_step):
+    with app.app_context():
+        email = make_user("coordinator").email
+    html = _client(app, email).get(path).get_data(as_text=True)
+    assert says in html, path
+    after = html[html.index(says):]
+    assert next_step in after[:after.index("</p>")], path

@@ -47,6 +47,22 @@ def digest_of(html: str) -> str:
     return re.search(r'name="digest"[^>]*value="([0-9a-f]+)"|value="([0-9a-f]+)"[^>]*name="digest"', html).group(1)
 
 
+def publish(client, preview_html: str, data=DEFAULTS):
+    """Publish from a preview: the button asks first, then the confirmation page's button publishes."""
+    asked = client.post("/coordinator/rounds/new", data={**data, "digest": digest_of(preview_html), "publish": "1"})
+    assert asked.status_code == 200, asked.status_code
+    html = asked.get_data(as_text=True)
+    if 'name="confirmed" value="y"' not in html:
+        return asked  # not asked: the preview again, with the reason
+    return client.post("/coordinator/rounds/new", data={**data, "digest": digest_of(html), "publish": "1",
+                                                        "confirmed": "y"})
+
+
+def pair(client, mentee, mentor, **extra):
+    """Propose a pair by hand, as choosing both from the search lists does."""
+    return client.post("/coordinator/pairs/new", data={"mentee_id": mentee.id, "mentor_id": mentor.id, **extra})
+
+
 @pytest.mark.parametrize("method, path", ROUTES)
 def test_anonymous_visitors_are_sent_to_log_in(client, method, path):
     response = client.open(path, method=method)
@@ -92,7 +108,7 @@ def test_a_round_matches_its_own_program_only(app, client, coordinator, person):
     person("mentor", capacity=5, program=other)
     html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
     assert "1 of 1" in html
-    client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    publish(client, html)
     assert rows(app, Match, Match.program_id == other_id) == 0 and rows(app, Match) == 1
     with app.app_context():
         theirs = MatchingRound(program_id=other_id, method="optimal", status="published", proposals=3,
@@ -102,7 +118,7 @@ def test_a_round_matches_its_own_program_only(app, client, coordinator, person):
         mine_id, theirs_id = db.session.scalar(db.select(MatchingRound.id).where(
             MatchingRound.program_id != other_id)), theirs.id
     listing = client.get("/coordinator/rounds").get_data(as_text=True)
-    assert listing.count("Withdraw round</button>") == 1
+    assert listing.count("Withdraw round…</a>") == 1
     assert f'<th scope="row">{mine_id}</th>' in listing and f'<th scope="row">{theirs_id}</th>' not in listing
 
 
@@ -111,9 +127,15 @@ def test_pairing_by_hand_refuses_people_of_another_program(app, client, coordina
     with app.app_context():
         chosen = make_user("mentor", program=make_program("Supervisor track"))
         chosen = Person(chosen.id, chosen.email, "mentor")
-    html = client.post("/coordinator/pairs/new", data={"mentee_email": someone.email,
-                                                       "mentor_email": chosen.email}).get_data(as_text=True)
-    assert "No active mentor of Test program" in html and rows(app, Match) == 0
+    html = pair(client, someone, chosen).get_data(as_text=True)
+    assert "Choose the mentor from the list" in html and rows(app, Match) == 0
+    found = client.get("/coordinator/pairs/new", query_string={"mentor_q": chosen.email[:6]}).get_data(as_text=True)
+    assert chosen.email not in found and "No active mentor of Test program has" in found
+    with app.app_context():
+        from mentormatch.services import pairing
+        from mentormatch.services.matches import MatchError
+        with pytest.raises(MatchError, match="No active mentor of Test program"):
+            pairing.pair_by_hand(default_program(), someone.id, chosen.id, make_user("coordinator"))
 
 
 def test_a_preview_shows_the_pairs_scores_and_who_is_left_out_and_writes_nothing(app, client, coordinator, person):
@@ -124,7 +146,8 @@ def test_a_preview_shows_the_pairs_scores_and_who_is_left_out_and_writes_nothing
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "1 of 2" in html and "No mentor in their specialty" in html and "<progress" in html
-    assert "Publish 1 proposal<" in html and 'name="exclude"' in html
+    assert "Publish 1 proposal…<" in html and 'name="exclude"' in html
+    assert re.search(r"<td>\d{1,3} / 100</td>", html)  # scores out of 100, as on every page
     assert rows(app, Match) == rows(app, MatchingRound) == rows(app, Notification) == 0
 
 
@@ -168,14 +191,37 @@ def test_ticking_exclude_and_previewing_again_carries_the_exclusion_and_drops_th
     assert f'name="exclude" value="{someone.id}:{other.pop()}"' in html
 
 
-def test_publishing_from_the_preview_creates_the_round_and_lists_it(app, client, coordinator, person):
+def test_publishing_asks_first_with_what_it_sends_then_creates_the_round_and_lists_it(app, client, coordinator,
+                                                                                      person):
     person("mentee"), person("mentee"), person("mentor", capacity=2)
     html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
-    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    asked = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Publish 2 proposals?" in page
+    assert "2 mentees" in page and "1 mentor," in page and "4 notifications and 4 emails" in page
+    assert "Publish and send 4 emails" in page and 'name="confirmed" value="y"' in page
+    assert page.count('aria-label="Coordinator area"') == 1
+    assert rows(app, Match) == rows(app, MatchingRound) == rows(app, Notification) == 0  # nothing sent yet
+    back = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(page), "preview": "1",
+                                                        "confirmed": "y"})
+    assert "Preview again" in back.get_data(as_text=True) and rows(app, Match) == 0
+    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(page), "publish": "1",
+                                                            "confirmed": "y"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/coordinator/rounds")
     assert rows(app, Match, Match.origin == MatchOrigin.ROUND) == 2 and rows(app, Notification) == 4
     listing = client.get("/coordinator/rounds").get_data(as_text=True)
-    assert "published: 2 proposals" in listing and "Withdraw round" in listing
+    assert "published: 2 proposals" in listing and "Withdraw round…" in listing
+
+
+def test_a_confirmed_publish_still_checks_the_preview_it_was_asked_for(app, client, coordinator, person):
+    person("mentee"), person("mentor", capacity=2)
+    html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
+    asked = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    person("mentee")  # the program changes while the coordinator reads the confirmation page
+    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(asked.get_data(
+        as_text=True)), "publish": "1", "confirmed": "y"})
+    assert response.status_code == 200 and "differs from your last preview" in response.get_data(as_text=True)
+    assert rows(app, Match) == 0
 
 
 def test_publishing_with_pairs_ticked_for_exclusion_previews_instead(app, client, coordinator, person):
@@ -192,25 +238,29 @@ def test_publishing_after_the_program_changed_shows_the_new_preview(app, client,
     person("mentee"), person("mentor", capacity=2)
     html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
     person("mentee")
-    response = client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    response = publish(client, html)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "differs from your last preview" in page and "2 of 2" in page
     assert rows(app, Match) == 0
 
 
-def test_withdrawing_a_round_needs_the_confirmation_box(app, client, coordinator, person):
+def test_withdrawing_a_round_asks_first(app, client, coordinator, person):
     person("mentee"), person("mentor")
     html = client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).get_data(as_text=True)
-    client.post("/coordinator/rounds/new", data={**DEFAULTS, "digest": digest_of(html), "publish": "1"})
+    publish(client, html)
     with app.app_context():
         round_id = db.session.scalar(db.select(MatchingRound.id))
-    response = client.post(f"/coordinator/rounds/{round_id}/withdraw", follow_redirects=True)
-    assert "tick the box to confirm" in response.get_data(as_text=True) and statuses(app) == ["proposed"]
+    for asked in (client.get(f"/coordinator/rounds/{round_id}/withdraw"),
+                  client.post(f"/coordinator/rounds/{round_id}/withdraw")):
+        page = asked.get_data(as_text=True)
+        assert asked.status_code == 200 and f"Withdraw round {round_id}?" in page
+        assert "1 open proposal</strong>" in page and "(2 emails)" in page and statuses(app) == ["proposed"]
     response = client.post(f"/coordinator/rounds/{round_id}/withdraw", data={"confirm": "y"}, follow_redirects=True)
     assert f"Round {round_id} is withdrawn" in response.get_data(as_text=True)
     assert statuses(app) == ["withdrawn"]
     with app.app_context():
         assert db.session.get(MatchingRound, round_id).status == RoundStatus.WITHDRAWN
+    assert "withdrawn already" in client.get(f"/coordinator/rounds/{round_id}/withdraw").get_data(as_text=True)
 
 
 def test_withdrawing_a_missing_round_is_not_found(client, coordinator):
@@ -220,58 +270,100 @@ def test_withdrawing_a_missing_round_is_not_found(client, coordinator):
 def test_pairing_by_hand_warns_then_proposes_once_confirmed(app, client, coordinator, person):
     someone = person("mentee", meeting_mode="in_person")
     chosen = person("mentor", meeting_mode="virtual")
-    form = {"mentee_email": someone.email, "mentor_email": chosen.email}
-    html = client.post("/coordinator/pairs/new", data=form).get_data(as_text=True)
+    html = pair(client, someone, chosen).get_data(as_text=True)
     assert "meeting modes clash" in html and "Pair them anyway" in html and rows(app, Match) == 0
-    warned_for = f"{someone.email} {chosen.email}"
+    warned_for = f"{someone.id}:{chosen.id}"
     assert f'value="{warned_for}"' in html
-    response = client.post("/coordinator/pairs/new", data={**form, "confirm": "y"})
+    assert re.search(rf'name="mentee_id" value="{someone.id}" checked', html)  # the choice is kept
+    response = pair(client, someone, chosen, confirm="y")
     assert response.status_code == 200 and rows(app, Match) == 0  # ticked without having seen the warnings
-    response = client.post("/coordinator/pairs/new", data={**form, "confirm": "y", "warned_for": warned_for})
+    response = pair(client, someone, chosen, confirm="y", warned_for=warned_for)
     assert response.status_code == 302 and response.headers["Location"].endswith("/coordinator/queues/waiting?days=0")
     assert rows(app, Match, Match.origin == MatchOrigin.MANUAL, Match.status == MatchStatus.PROPOSED) == 1
 
 
-def test_pairing_by_hand_explains_a_wrong_email(client, coordinator, person):
+def test_pairing_by_hand_finds_people_by_part_of_their_name_or_email(app, client, coordinator, person):
+    with app.app_context():
+        ana = make_user("mentee", name="Ana Ruiz", email="ana.ruiz@lab.example.org")
+        make_user("mentee", name="Anabel Ortiz", email="a.ortiz@lab.example.org")
+        make_user("mentee", name="Ben Okafor", email="ben@lab.example.org")
+        lee = make_user("mentor", name="Lee Chen", email="lchen@lab.example.org", capacity=3)
+        make_user("mentee", name="Ana Elsewhere", program=make_program("Supervisor track"))
+        ids = ana.id, lee.id
+    html = client.get("/coordinator/pairs/new", query_string={"mentee_q": "ANA", "mentor_q": "lchen@"}).get_data(
+        as_text=True)
+    assert "Ana Ruiz" in html and "Anabel Ortiz" in html and "Ben Okafor" not in html
+    assert "Ana Elsewhere" not in html  # another program's people are never listed
+    assert "Lee Chen" in html and "3 free places" in html
+    assert re.search(rf'name="mentor_id" value="{ids[1]}" checked', html)  # the only one found is chosen
+    assert not re.search(r'name="mentee_id" value="\d+" checked', html)  # two found: the coordinator chooses
+    searched = client.post("/coordinator/pairs/new", data={"mentee_q": "ruiz", "mentor_q": "", "mentor_id": ids[1],
+                                                           "search": "mentee"})
+    html = searched.get_data(as_text=True)
+    assert searched.status_code == 200 and rows(app, Match) == 0  # searching proposes nothing
+    assert re.search(rf'name="mentee_id" value="{ids[0]}" checked', html) and "Lee Chen" in html
+    nobody = client.get("/coordinator/pairs/new", query_string={"mentee_q": "zzz"}).get_data(as_text=True)
+    assert "No active mentee of Test program has “zzz”" in nobody
+    response = client.post("/coordinator/pairs/new", data={"mentee_q": "ruiz", "mentee_id": ids[0],
+                                                            "mentor_id": ids[1]})
+    assert response.status_code == 302 and rows(app, Match, Match.origin == MatchOrigin.MANUAL) == 1
+
+
+def test_a_pair_search_lists_a_bounded_number_of_people(app, client, coordinator):
+    from mentormatch.services.pairing import SEARCH_LIMIT
+    with app.app_context():
+        for i in range(SEARCH_LIMIT + 3):
+            make_user("mentee", name=f"Sam Many {i:02d}")
+    html = client.get("/coordinator/pairs/new", query_string={"mentee_q": "sam many"}).get_data(as_text=True)
+    assert html.count('name="mentee_id"') == SEARCH_LIMIT and "type more of the name" in html
+
+
+def test_pairing_by_hand_explains_a_missing_choice(client, coordinator, person):
     chosen = person("mentor")
-    html = client.post("/coordinator/pairs/new",
-                       data={"mentee_email": "nobody@example.org", "mentor_email": chosen.email}).get_data(as_text=True)
-    assert "No active mentee of Test program has the email nobody@example.org." in html and chosen.email in html
-    html = client.post("/coordinator/pairs/new", data={"mentee_email": "not an email",
-                                                       "mentor_email": ""}).get_data(as_text=True)
-    assert "Enter an email address." in html and "Enter the mentor&#39;s email." in html
+    html = client.post("/coordinator/pairs/new", data={"mentor_id": chosen.id}).get_data(as_text=True)
+    assert "Choose the mentee from the list." in html and chosen.email in html
+    html = client.post("/coordinator/pairs/new", data={"mentee_id": "99999999999999999999",
+                                                       "mentor_id": "abc"}).get_data(as_text=True)
+    assert "Choose a mentee and a mentor from the lists" in html
 
 
 def test_a_coordinator_ends_a_pending_proposal_from_the_waiting_queue(app, client, coordinator, person):
     someone, chosen = person("mentee"), person("mentor")
-    client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
+    pair(client, someone, chosen)
     page = client.get("/coordinator/queues/waiting?days=0").get_data(as_text=True)
     match_id = int(re.search(r'/coordinator/queues/waiting/(\d+)/end', page).group(1))
-    response = client.post(f"/coordinator/queues/waiting/{match_id}/end?days=0", follow_redirects=True)
+    for asked in (client.get(f"/coordinator/queues/waiting/{match_id}/end?days=0"),
+                  client.post(f"/coordinator/queues/waiting/{match_id}/end?days=0")):
+        html = asked.get_data(as_text=True)
+        assert asked.status_code == 200 and "End the proposal between" in html and statuses(app) == ["proposed"]
+        assert f'action="/coordinator/queues/waiting/{match_id}/end?days=0"' in html
+    response = client.post(f"/coordinator/queues/waiting/{match_id}/end?days=0", data={"confirm": "y"},
+                           follow_redirects=True)
     assert "is ended; both were told" in response.get_data(as_text=True) and statuses(app) == ["withdrawn"]
-    again = client.post(f"/coordinator/queues/waiting/{match_id}/end", follow_redirects=True)
+    assert "nothing to end" in client.get(f"/coordinator/queues/waiting/{match_id}/end").get_data(as_text=True)
+    again = client.post(f"/coordinator/queues/waiting/{match_id}/end", data={"confirm": "y"}, follow_redirects=True)
     assert "already withdrawn" in again.get_data(as_text=True)
 
 
 def test_the_waiting_queue_is_paginated(app, client, coordinator, person):
     chosen = person("mentor", capacity=5)
     for _ in range(3):
-        someone = person("mentee")
-        client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
+        pair(client, person("mentee"), chosen)
     app.config["PAGE_SIZE"] = 2
     try:
         first = client.get("/coordinator/queues/waiting?days=0").get_data(as_text=True)
         second = client.get("/coordinator/queues/waiting?days=0&page=2").get_data(as_text=True)
     finally:
         app.config["PAGE_SIZE"] = 25
-    assert first.count("End proposal</button>") == 2 and "Page 1 of 2" in first
-    assert second.count("End proposal</button>") == 1 and "Page 2 of 2" in second
+    assert first.count("End proposal…</a>") == 2 and "Page 1 of 2" in first
+    assert second.count("End proposal…</a>") == 1 and "Page 2 of 2" in second
 
 
 def test_round_forms_refuse_posts_without_a_csrf_token(app, client, coordinator):
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/coordinator/rounds/new", data={**DEFAULTS, "preview": "1"}).status_code == 400
     assert client.post("/coordinator/queues/waiting/1/end").status_code in (400, 404)
+    assert client.post("/coordinator/rounds/1/withdraw", data={"confirm": "y"}).status_code in (400, 404)
 
 
 def _queries_for(app, client, path) -> int:
@@ -296,8 +388,7 @@ def test_the_waiting_and_rounds_pages_issue_the_same_queries_however_many_rows(a
 
     def propose(n):
         for _ in range(n):
-            someone = person("mentee")
-            client.post("/coordinator/pairs/new", data={"mentee_email": someone.email, "mentor_email": chosen.email})
+            pair(client, person("mentee"), chosen)
 
     propose(2)
     waiting = "/coordinator/queues/waiting?days=0"

@@ -4,16 +4,23 @@ Each export is a generator of CSV text chunks; the view wraps it in a
 streamed response, so 10,000 rows never sit in memory at once. Writing the
 audit entry happens before the first row is produced. Every export holds one
 program's rows only: its matches, their agreements and meetings, its unmatched mentees.
+
+The files are for people with a spreadsheet: values are labels ("Immunohematology
+/ blood bank", "Every two weeks", "Declined"), never codes; scores are 0–100
+as on every page; times are UTC as "2026-12-03 14:00"; and the text starts
+with a byte order mark, so Excel reads it as UTF-8 rather than mangling "Muñoz".
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime, timezone
 from typing import Iterable, Iterator
 
 from sqlalchemy.orm import aliased
 
+from mentormatch import domain
 from mentormatch.extensions import db
 from mentormatch.models import (
     Agreement, AgreementVersion, Match, Meeting, Profile, ProfileTag, Program, TagKind, User, VersionStatus,
@@ -23,6 +30,7 @@ from mentormatch.services.console.stats import unmatched_mentee_ids
 from mentormatch.services.transactions import transaction
 
 BATCH = 500
+BOM = "\ufeff"
 
 PAIRINGS = ("match_id", "mentee_name", "mentee_email", "mentor_name", "mentor_email", "status", "origin",
             "round_id", "score", "created_at", "decided_at", "decline_reason")
@@ -35,7 +43,8 @@ EXPORTS = {"pairings": "Pairings with scores and status", "meetings": "Agreement
 
 def _csv(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")  # RFC 4180, as Excel writes
     writer.writerow(header)
     for n, row in enumerate(rows, start=1):
         writer.writerow(["" if v is None else _safe(v) for v in row])
@@ -47,12 +56,22 @@ def _csv(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
 
 
 def _safe(value):
-    """Neutralise spreadsheet formulas in text cells (=, +, -, @ at the start)."""
+    """Neutralise spreadsheet formulas in text cells (=, +, -, @ at the start); times as UTC a spreadsheet reads."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, float):
         return f"{value:.4f}"
     return value
+
+
+def _points(score: float | None) -> int | None:
+    """A 0–1 engine score as the pages show it: a whole number out of 100 (as web.templating.score_points)."""
+    return None if score is None else max(0, min(100, int(score * 100 + 0.5)))
 
 
 def _pairings(program: Program) -> Iterator[tuple]:
@@ -61,7 +80,9 @@ def _pairings(program: Program) -> Iterator[tuple]:
                        Match.round_id, Match.score, Match.created_at, Match.decided_at, Match.decline_reason)
              .join(mentee, mentee.id == Match.mentee_id).join(mentor, mentor.id == Match.mentor_id)
              .where(Match.program_id == program.id).order_by(Match.id).execution_options(yield_per=BATCH))
-    yield from db.session.execute(query)
+    for match_id, *people, status, origin, round_id, score, created, decided, reason in db.session.execute(query):
+        yield (match_id, *people, domain.label(domain.MATCH_STATUSES, status), domain.label(domain.MATCH_ORIGINS, origin), round_id,
+               _points(score), created, decided, domain.label(domain.DECLINE_REASONS, reason) if reason else "")
 
 
 def _meetings(program: Program) -> Iterator[tuple]:
@@ -80,7 +101,11 @@ def _meetings(program: Program) -> Iterator[tuple]:
              .outerjoin(Meeting, Meeting.agreement_id == Agreement.id)
              .where(Match.program_id == program.id)
              .order_by(Agreement.id, Meeting.held_on, Meeting.id).execution_options(yield_per=BATCH))
-    yield from db.session.execute(query)
+    for agreement_id, match_id, mentee, mentor, status, frequency, start, end, meeting_id, held, minutes, mode \
+            in db.session.execute(query):
+        yield (agreement_id, match_id, mentee, mentor, domain.label(domain.AGREEMENT_STATUSES, status),
+               domain.label(domain.MEETING_FREQUENCIES, frequency) if frequency else "", start, end, meeting_id,
+               held, minutes, domain.label(domain.MEETING_MODES, mode) if mode else "")
 
 
 def _unmatched(program: Program) -> Iterator[tuple]:
@@ -94,7 +119,8 @@ def _unmatched(program: Program) -> Iterator[tuple]:
             .execution_options(yield_per=BATCH)):
         specialties.setdefault(profile_id, []).append(code)  # short codes: small even for 10,000 people
     for user_id, name, email, joined, profile_id in db.session.execute(query):
-        yield user_id, name, email, joined.date().isoformat(), ";".join(sorted(specialties.get(profile_id, [])))
+        labels = sorted(domain.label(domain.SPECIALTIES, code) for code in specialties.get(profile_id, []))
+        yield user_id, name, email, joined.date().isoformat(), "; ".join(labels)
 
 
 SOURCES = {"pairings": (PAIRINGS, _pairings), "meetings": (MEETINGS, _meetings), "unmatched": (UNMATCHED, _unmatched)}

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    AuditEntry, Match, MatchStatus, Membership, MembershipStatus, Profile, ProfileTag, Program, ReviewFlag,
+    PENDING, AuditEntry, Match, MatchStatus, Membership, MembershipStatus, Profile, ProfileTag, Program, ReviewFlag,
     TagKind, User,
 )
 from mentormatch.services import sessions
@@ -104,6 +104,29 @@ def _member(program: Program, user: User) -> Membership:
 
 
 WITHDRAWN_NOTICE = "The match between {mentee} and {mentor} was withdrawn."
+
+
+@dataclass(frozen=True)
+class DeactivationPreview:
+    """What deactivating ``user`` would do, for the page that asks first."""
+
+    user: User
+    pending: int  # open proposals and requests in every program, withdrawn (the other side is told)
+    active: int  # active pairs in every program: they stay, but the person can no longer log in to them
+    problem: str = ""  # why it cannot be done ("" when it can)
+
+
+def deactivation_preview(program: Program, user: User, coordinator: User) -> DeactivationPreview:
+    """Count what deactivating a member of ``program`` would touch; writes nothing."""
+    _member(program, user)
+    counts = dict(db.session.execute(
+        db.select(Match.status, func.count()).where(or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
+                                                    Match.status.in_((*PENDING, MatchStatus.ACTIVE)))
+        .group_by(Match.status)).all())
+    problem = ("You cannot deactivate your own account." if user.id == coordinator.id
+               else f"{user.name}'s account is already deactivated." if not user.active else "")
+    return DeactivationPreview(user, sum(counts.get(s, 0) for s in PENDING), counts.get(MatchStatus.ACTIVE, 0),
+                               problem)
 
 
 def deactivate(program: Program, user: User, coordinator: User) -> list[int]:

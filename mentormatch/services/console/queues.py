@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    PENDING, Agreement, Match, MatchStatus, Membership, MembershipTag, Profile, ProfileTag, Program, ReviewFlag,
-    TagKind, User,
+    PENDING, Agreement, AuditEntry, Match, MatchStatus, Membership, MembershipTag, Profile, ProfileTag, Program,
+    ReviewFlag, TagKind, User,
 )
 from mentormatch.models.user import utcnow
 from mentormatch.services.agreements.access import AgreementError, tell
@@ -30,8 +30,9 @@ from mentormatch.services.console import audit
 from mentormatch.services.paging import Page, bounds, slice_page
 from mentormatch.services.console.stats import free_places_by_specialty, pair_cadences, unmatched_mentee_ids
 from mentormatch.services.notifications import Kind, notify
-from mentormatch.services.transactions import transaction
+from mentormatch.services.transactions import lock, transaction
 
+NUDGE_GAP = timedelta(hours=24)  # a pair hears from the coordinator about its cadence at most once a day
 NO_PROFILE = "No profile yet"
 INCOMPLETE = "Profile incomplete (specialty or goals missing)"  # goals: the membership's, in this program
 NO_PLACES = "No mentor with free places in their specialties"
@@ -41,6 +42,15 @@ REASONS = (NO_PROFILE, INCOMPLETE, NO_PLACES, READY)
 
 class QueueError(ValueError):
     """The action does not apply to this row any more; the message says why."""
+
+
+class NudgeTooSoon(QueueError):
+    """The pair was nudged less than a day ago; ``last`` is when (UTC), ``next`` when another may go."""
+
+    def __init__(self, last: datetime) -> None:
+        super().__init__("This pair was nudged less than a day ago; one nudge a day is enough.")
+        self.last = last
+        self.next = last + NUDGE_GAP
 
 
 @dataclass(frozen=True)
@@ -154,10 +164,35 @@ class BehindRow:
     mentor: User
     frequency: str
     cadence: Cadence
+    last_nudged: datetime | None = None  # UTC
+
+    @property
+    def next_nudge(self) -> datetime | None:
+        """When the next nudge may go, if the last one is less than a day old (else None: it may go now)."""
+        if self.last_nudged is None or self.last_nudged + NUDGE_GAP <= utcnow():
+            return None
+        return self.last_nudged + NUDGE_GAP
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time read back from SQLite has no zone: it is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def last_nudges(program: Program, agreement_ids: list[int]) -> dict[int, datetime]:
+    """When each of these pairs of ``program`` was last nudged (the audit log's entries), in one query."""
+    if not agreement_ids:
+        return {}
+    found = db.session.execute(
+        db.select(AuditEntry.target_id, func.max(AuditEntry.at))
+        .where(AuditEntry.program_id == program.id, AuditEntry.action == "nudge_sent",
+               AuditEntry.target_type == "agreement", AuditEntry.target_id.in_(agreement_ids))
+        .group_by(AuditEntry.target_id)).all()
+    return {target: _utc(at) for target, at in found}
 
 
 def behind_cadence(program: Program, page: int, per_page: int, state: str = "") -> Page:
-    """``program``'s pairs overdue or due soon, the latest first (five queries)."""
+    """``program``'s pairs overdue or due soon, the latest first, with when each was last nudged (six queries)."""
     states = (state,) if state in (OVERDUE, DUE_SOON) else (OVERDUE, DUE_SOON)
     pairs, _ = pair_cadences(program)
     behind = sorted((p for p in pairs if p.cadence.state in states),
@@ -165,8 +200,9 @@ def behind_cadence(program: Program, page: int, per_page: int, state: str = "") 
     shown = slice_page(behind, page, per_page, {"state": state})
     ids = {i for p in shown.items for i in (p.mentee_id, p.mentor_id)}
     people = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))} if ids else {}
-    rows = [BehindRow(p.agreement_id, p.match_id, people[p.mentee_id], people[p.mentor_id], p.frequency, p.cadence)
-            for p in shown.items]
+    nudged = last_nudges(program, [p.agreement_id for p in shown.items])
+    rows = [BehindRow(p.agreement_id, p.match_id, people[p.mentee_id], people[p.mentor_id], p.frequency, p.cadence,
+                      nudged.get(p.agreement_id)) for p in shown.items]
     return Page(rows, shown.page, shown.pages, shown.total, shown.filters)
 
 
@@ -184,10 +220,17 @@ def _open_agreement(program: Program, agreement_id: int) -> Agreement:
 
 
 def nudge(program: Program, agreement_id: int, coordinator: User) -> Agreement:
-    """Remind both people of one of ``program``'s pairs that a meeting is due."""
+    """Remind both people of one of ``program``'s pairs that a meeting is due; at most once a day.
+
+    Raises ``NudgeTooSoon`` when the pair was nudged less than ``NUDGE_GAP`` ago (by anyone).
+    """
     agreement = _open_agreement(program, agreement_id)
     match = agreement.match
     with transaction():
+        lock(agreement)  # two coordinators nudging at once: the second sees the first one's nudge
+        last = last_nudges(program, [agreement.id]).get(agreement.id)
+        if last is not None and last + NUDGE_GAP > utcnow():
+            raise NudgeTooSoon(last)
         for who in (match.mentee, match.mentor):
             tell(who, "A note from the program coordinator: your next mentoring meeting is due. "
                       "Please find a time and log it once you have met.", agreement)

@@ -1,16 +1,20 @@
 """Roster import: check a CSV of people row by row, then enrol them all or none.
 
-Columns (a header row names them, in any order; only the first three are
-required): email, name, role (mentee or mentor), program (a program's slug;
-empty means the program the import is for), specialties, goals, credentials,
-credentials_sought, time_zone, capacity, job_title, organisation,
-years_experience, meeting_mode, meeting_frequency, shift. Lists are separated
-by ";" and take codes or labels ("hematology" or "Hematology"). A row may name
-only a program the importer runs. People already members of the program are
-skipped, so importing the same file twice enrols nobody twice; an existing
-account gets a new membership (an error row when it is on the other side of
-that program). New accounts get an unusable password and an invitation with a
-password-set link (services.accounts.invitation_email); existing accounts are told by email that they were added.
+Columns (a header row names them, in any order and any case; only the first
+three are required): email, name, role (mentee or mentor), program (a
+program's slug; empty means the program the import is for), specialties,
+goals, credentials, credentials_sought, time_zone, capacity, job_title,
+organisation, years_experience, meeting_mode, meeting_frequency, shift.
+Cells are separated by commas or semicolons (found from the header line, as
+spreadsheets in many countries save ";"). Values take codes, labels or common
+synonyms (services.console.roster_rows); lists are separated by ";". A row
+may name only a program the importer runs. People already members of the
+program are skipped, so importing the same file twice enrols nobody twice;
+an existing account gets a new membership (an error row when it is on the
+other side of that program). New accounts get an unusable password and an
+invitation with a password-set link (services.accounts.invitation_email);
+existing accounts are told by email that they were added. ``template_csv``
+is a file to start from.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from mentormatch.models import Program, User
 from mentormatch.models.user import utcnow
 from mentormatch.services import accounts
 from mentormatch.services.console import audit
-from mentormatch.services.console.roster_rows import OPTIONAL, REQUIRED, CheckedRow, check_row
+from mentormatch.services.console.roster_rows import OPTIONAL, REQUIRED, CheckedRow, check_row, column_name
 from mentormatch.services.outbox import queue_email
 from mentormatch.services.profiles import ProfileInput, apply_profile
 from mentormatch.services.programs import MembershipInput, all_programs, enrol
@@ -37,6 +41,7 @@ from mentormatch.services.transactions import transaction
 
 INVITED = "invited:"  # password_hash prefix: no password checks against it (it has no "$")
 BATCH = 500
+DELIMITERS = (",", ";", "\t")
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,14 @@ def _lines_with_nul(text: str) -> list[int]:
     return [number for number, line in enumerate(lines, start=1) if "\x00" in line]
 
 
+def delimiter_of(text: str) -> str:
+    """The cell separator of a CSV file: the one of ``DELIMITERS`` its header line holds most of (a comma if none)."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def check_roster(data: bytes, program: Program, *, runs: list[Program] | None = None, max_bytes: int,
                  max_rows: int, progress: Callable[[int], None] | None = None) -> RosterCheck:
     """Read and check every row of a CSV file for an import into ``program``; writes nothing.
@@ -131,11 +144,12 @@ def check_roster(data: bytes, program: Program, *, runs: list[Program] | None = 
         check.file_errors.append(f"{where} a NUL character, which cannot be stored. "
                                  "Remove it (or save the file again as 'CSV UTF-8') and upload it again.")
         return check
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
+    header = [column_name(h) for h in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        check.file_errors.append(f"The first row must name the columns; missing: {', '.join(missing)}.")
+        check.file_errors.append(f"The first row must name the columns; missing: {', '.join(missing)}. "
+                                 f"Start from the template file if in doubt.")
         return check
     reader.fieldnames = header
     known = {p.slug for p in all_programs()} if "program" in header else set()
@@ -257,3 +271,25 @@ def import_roster(check: RosterCheck, actor: User | None, *, invite: bool = True
                 told.add(user.email)
     return ImportResult(list(created), check.existing,
                         [p.email for p in check.joining])
+
+
+TEMPLATE_ROWS = (
+    {"email": "jordan.sample@example.org", "name": "Jordan Sample", "role": "mentee", "specialties": "Hematology; Microbiology",
+     "goals": "MLT to MLS (bachelor's degree)", "credentials": "ASCP MLT", "credentials_sought": "ASCP MLS",
+     "time_zone": "America/Chicago", "job_title": "Medical laboratory technician", "organisation": "General Hospital",
+     "years_experience": "3", "meeting_mode": "Virtual", "meeting_frequency": "Every two weeks", "shift": "Evening"},
+    {"email": "morgan.example@example.org", "name": "Morgan Example", "role": "mentor",
+     "specialties": "Immunohematology / blood bank", "goals": "Supervisor or lead; Specialist certification",
+     "credentials": "ASCP MLS; ASCP SBB (blood banking)", "time_zone": "America/New_York", "capacity": "2",
+     "job_title": "Blood bank lead", "organisation": "General Hospital", "years_experience": "14",
+     "meeting_mode": "Either", "meeting_frequency": "Monthly", "shift": "Day"},
+)
+
+
+def template_csv() -> str:
+    """A roster to start from: every column, and a mentee and a mentor written with labels (UTF-8 with a BOM)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REQUIRED + OPTIONAL, restval="")
+    writer.writeheader()
+    writer.writerows(TEMPLATE_ROWS)
+    return "\ufeff" + buffer.getvalue()

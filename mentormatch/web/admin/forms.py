@@ -64,8 +64,13 @@ class ProgramForm(FlaskForm):
 
 
 class AppointForm(FlaskForm):
+    """Appointing a coordinator: the email, then (from the page that asks first) ``confirm=y``."""
+
     email = EmailField("Email of an existing account", validators=[DataRequired(), Length(max=254), Email()])
+    confirm = BooleanField()
 
 
 class RemoveCoordinatorForm(FlaskForm):
-    """The confirmation step of removing a coordinator: CSRF token only."""
+    """The confirmation step of removing a coordinator: its page posts ``confirm=y``."""
+
+    confirm = BooleanField()

@@ -55,15 +55,22 @@ def edit_program(program_id: int):
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 @admin_required
 def program(program_id: int):
-    """The program's settings and coordinators; POST appoints one by the email of an existing account."""
+    """The program's settings and coordinators; POST appoints one by the email of an existing account.
+
+    Appointing asks first: the first POST shows who the address belongs to and what they will be able
+    to do; only that page's POST (``confirm=y``) appoints them.
+    """
     found = program_or_404(program_id)
     form = AppointForm()
     if form.validate_on_submit():
         try:
-            user = programs.appoint_by_email(found, form.email.data, by=current_user)
+            user = (programs.appoint_by_email(found, form.email.data, by=current_user) if form.confirm.data
+                    else programs.find_appointee(found, form.email.data))
         except programs.ProgramError as error:
             form.email.errors = [*form.email.errors, str(error)]
         else:
+            if not form.confirm.data:
+                return render_template("admin/appoint.html", program=found, user=user, form=form)
             flash(f"{user.name} now coordinates {found.name}.", "success")
             return redirect(url_for("admin.program", program_id=found.id))
     return render_template("admin/program.html", program=found, form=form, remove_form=RemoveCoordinatorForm(),
@@ -79,7 +86,7 @@ def remove_coordinator(program_id: int, user_id: int):
     if user is None:
         abort(404)
     form = RemoveCoordinatorForm()
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit() and form.confirm.data:
         programs.remove_coordinator(found, user, by=current_user)
         flash(f"{user.name} no longer coordinates {found.name}.", "success")
         return redirect(url_for("admin.program", program_id=found.id))

@@ -45,7 +45,7 @@ def vocabularies() -> dict:
 
 
 from mentormatch.web.console import (  # noqa: E402,F401  (registers views)
-    audit, dashboard, exports, pairs, people, queues, roster, rounds,
+    audit, dashboard, exports, messages, pairs, people, queues, roster, rounds,
 )
 
 __all__ = ["bp", "program"]

@@ -5,7 +5,9 @@ Each chart is an SVG document embedded as ``<img src="data:image/svg+xml;...">``
 tooltip script is switched off, and its own stylesheet stays inside the
 image, where the page's CSP does not reach. Rendering one chart costs tens of
 milliseconds, so results are cached by the figures they show: the same
-figures give the same bytes without drawing again.
+figures give the same bytes without drawing again. Each chart carries its
+figures as a table too (``columns`` and ``rows``), which the page offers under
+the picture for people who cannot see it or want the exact numbers.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Chart:
     alt: str
     width: int
     height: int
+    columns: tuple[str, ...] = ()  # the data table's headings: the first names each row
+    rows: tuple[tuple, ...] = ()  # the same figures the picture draws
 
 
 def _uri(svg: str) -> str:
@@ -80,11 +84,13 @@ def charts_for(board: Dashboard) -> list[Chart]:
         Chart("Supply and demand per specialty", _supply_demand(supply),
               "Free mentor places against unmatched mentees per specialty; "
               + (f"short of places in {', '.join(s.label for s in short)}." if short
-                 else "every specialty has enough places."), 760, 520),
+                 else "every specialty has enough places."), 760, 520,
+              ("Specialty", "Free mentor places", "Unmatched mentees wanting it"), supply),
         Chart("Matches per week", _weekly(weeks),
               f"Matches started and pairs made active in each of the last {len(weeks)} weeks; "
-              f"{sum(w[1] for w in weeks)} started, {sum(w[2] for w in weeks)} became active.", 760, 360),
+              f"{sum(w[1] for w in weeks)} started, {sum(w[2] for w in weeks)} became active.", 760, 360,
+              ("Week starting", "Matches started", "Pairs made active"), weeks),
         Chart("Cadence adherence", _cadence(cadence),
               "Active pairs by meeting cadence: " + ", ".join(f"{label} {n}" for label, n in cadence) + ".",
-              520, 360),
+              520, 360, ("Cadence", "Active pairs"), cadence),
     ]

@@ -6,12 +6,10 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField, DecimalField, EmailField, Field, HiddenField, RadioField, StringField, TextAreaField,
-)
+from wtforms import BooleanField, DecimalField, Field, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import (
-    DataRequired, Email, InputRequired, Length, NumberRange, StopValidation, ValidationError,
+    DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError,
 )
 from wtforms.widgets import HiddenInput
 
@@ -19,6 +17,7 @@ from mentormatch import domain
 from mentormatch.matching import CRITERIA, Weights
 from mentormatch.models import Program
 from mentormatch.services.agreements.closing import END_REASONS
+from mentormatch.services.pairing import MemberSearch
 from mentormatch.services.rounds import RoundParams, default_params
 from mentormatch.web.fields import choices_of
 
@@ -27,15 +26,28 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: CSRF token only."""
 
 
+class AskFirstForm(FlaskForm):
+    """A change that asks first: its confirmation page posts ``confirm=y``; a post without it is shown that page."""
+
+    confirm = BooleanField()
+
+    def confirmed(self) -> bool:
+        return bool(self.confirm.data)
+
+
 class FlagForm(FlaskForm):
     reason = StringField("Why does this profile need a look?", validators=[
         DataRequired(message="Say why the profile needs a look."), Length(max=300)])
 
 
 class EndPairForm(FlaskForm):
+    """Ending a pair: its page asks first, with the reason and note (``confirm=y`` comes from that page)."""
+
     reason = RadioField("Why does the pair end?", choices=choices_of(END_REASONS),
                         validators=[DataRequired(message="Choose a reason.")])
     note = TextAreaField("Note to the pair (optional)", validators=[Length(max=1000)])
+    rematch = BooleanField("Then find the mentee a new mentor")
+    confirm = BooleanField()
 
 
 class RosterForm(FlaskForm):
@@ -129,6 +141,7 @@ class RoundForm(FlaskForm):
     excluded = PairListField("Excluded pairs")
     exclude = PairListField("Exclude these pairs")
     digest = HiddenField("Preview", validators=[Length(max=64)])
+    confirmed = BooleanField()  # posted by the page that asks before publishing
 
     @classmethod
     def for_program(cls, program: Program) -> "RoundForm":
@@ -152,23 +165,39 @@ class RoundForm(FlaskForm):
         return RoundParams(method=self.method.data, weights=weights, excluded=frozenset(excluded))
 
 
+def _person_choices(found: MemberSearch) -> list[tuple[int, str]]:
+    return [(c.id, f"{c.name} ({c.email})") for c in found.found]
+
+
+class PersonChoice(RadioField):
+    """One person of a search's list; someone not on it (another program's, say) is explained, not "invalid"."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and self.data not in {value for value, _ in self.choices}:
+            raise ValidationError(f"Choose the {self.name.removesuffix('_id')} from the list: "
+                                  f"search for them by name first.")
+
+
 class PairForm(FlaskForm):
-    mentee_email = EmailField("Mentee's email", validators=[
-        DataRequired(message="Enter the mentee's email."), Length(max=254), Email(message="Enter an email address.")])
-    mentor_email = EmailField("Mentor's email", validators=[
-        DataRequired(message="Enter the mentor's email."), Length(max=254), Email(message="Enter an email address.")])
+    """Pairing by hand: a mentee and a mentor chosen from the name searches the form carries along."""
+
+    mentee_q = StringField("Find the mentee by name or email", validators=[Length(max=120)])
+    mentor_q = StringField("Find the mentor by name or email", validators=[Length(max=120)])
+    mentee_id = PersonChoice("Mentee", coerce=int, choices=[],
+                           validators=[InputRequired(message="Choose the mentee from the list.")])
+    mentor_id = PersonChoice("Mentor", coerce=int, choices=[],
+                           validators=[InputRequired(message="Choose the mentor from the list.")])
     confirm = BooleanField("Pair them anyway, despite the warnings")
-    warned_for = HiddenField(validators=[Length(max=520)])  # the pair the warnings were shown for
+    warned_for = HiddenField(validators=[Length(max=40)])  # the pair the warnings were shown for
+
+    def offer(self, mentees: MemberSearch, mentors: MemberSearch) -> None:
+        """The people the radio buttons offer (the searches' results), set before validating."""
+        self.mentee_id.choices = _person_choices(mentees)
+        self.mentor_id.choices = _person_choices(mentors)
 
     def pair_key(self) -> str:
-        return f"{self.mentee_email.data.strip().lower()} {self.mentor_email.data.strip().lower()}"
+        return f"{self.mentee_id.data}:{self.mentor_id.data}"
 
     def confirmed(self) -> bool:
         """Ticked "pair anyway" after seeing the warnings for this very pair."""
         return bool(self.confirm.data) and self.warned_for.data == self.pair_key()
-
-
-class WithdrawRoundForm(FlaskForm):
-    confirm = BooleanField("Yes, withdraw every proposal of this round")
-
-

@@ -1,4 +1,9 @@
-"""People of the current program: search, one member's page, and the account actions on it."""
+"""People of the current program: search, one member's page, and the account actions on it.
+
+Deactivating an account and ending a membership ask first: GET (or a POST
+without ``confirm``) shows what the change does; only the confirmation page's
+POST makes it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from mentormatch.web.console import bp, program
 from mentormatch.web.console.forms import (
     ROLE_CODES,
     SPECIALTY_CODES,
+    AskFirstForm,
     ConfirmForm,
     FlagForm,
 )
@@ -55,11 +61,24 @@ def _act(user_id: int, action, done: str):
     return redirect(url_for("coordinator.person", user_id=user.id))
 
 
-@bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
+def _asked(user_id: int) -> bool:
+    """Whether this request is the confirmation page's POST (a POST with a bad token is refused)."""
+    _member_or_404(user_id)
+    form = AskFirstForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400)
+    return request.method == "POST" and form.confirmed()
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
 def deactivate(user_id: int):
-    return _act(user_id, people.deactivate,
-                "{name} is deactivated: they cannot log in or be proposed in any program; "
-                "their pending matches were withdrawn.")
+    """Deactivating asks first (a page with what it does in every program), then deactivates."""
+    if _asked(user_id):
+        return _act(user_id, people.deactivate,
+                    "{name} is deactivated: they cannot log in or be proposed in any program; "
+                    "their pending matches were withdrawn.")
+    preview = people.deactivation_preview(program(), _member_or_404(user_id), current_user)
+    return render_template("console/deactivate.html", preview=preview, form=AskFirstForm())
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
@@ -85,10 +104,10 @@ def resume_membership(user_id: int):
 @bp.route("/people/<int:user_id>/membership/end", methods=["GET", "POST"])
 def end_membership(user_id: int):
     """Ending a membership asks first (a page with the consequences), then ends it."""
-    if request.method == "POST":
+    if _asked(user_id):
         return _change_membership(user_id, "left", "{name} has left this program; their history here stays.")
     user = _member_or_404(user_id)
-    return render_template("console/end_membership.html", user=user, form=ConfirmForm())
+    return render_template("console/end_membership.html", user=user, form=AskFirstForm())
 
 
 @bp.route("/people/<int:user_id>/flag", methods=["POST"])

@@ -1,5 +1,10 @@
 """Review queues of the current program: unmatched mentees, waiting and declined proposals, pairs behind
-cadence, flags; and each row's action."""
+cadence, flags; and each row's action.
+
+Ending a proposal or a pair asks first: GET (or a POST without ``confirm``)
+shows a page with what ending does; only that page's POST ends it. A pair is
+nudged at most once a day (the queue shows when it last was).
+"""
 
 from __future__ import annotations
 
@@ -16,10 +21,12 @@ from mentormatch.web.console import bp, program
 from mentormatch.web.console.forms import (
     DECLINE_CODES,
     SPECIALTY_CODES,
+    AskFirstForm,
     ConfirmForm,
     EndPairForm,
 )
 from mentormatch.web.query_args import choice_arg, int_arg, page_arg, text_arg
+from mentormatch.web.times import local_time
 
 CANDIDATES = 10
 
@@ -28,10 +35,15 @@ def _per_page() -> int:
     return current_app.config["PAGE_SIZE"]
 
 
+def _kept() -> dict[str, str]:
+    """The queue page's query arguments an action carries, to go back to the same page (only known ones)."""
+    return {k: v[:120] for k, v in request.args.items()
+            if k in ("page", "days", "state", "reason", "specialty", "name")}
+
+
 def _back(endpoint: str):
-    """Back to the queue page the action came from (only known query arguments are kept)."""
-    kept = {k: v for k, v in request.args.items() if k in ("page", "days", "state", "reason", "specialty", "name")}
-    return redirect(url_for(endpoint, **kept))
+    """Back to the queue page the action came from."""
+    return redirect(url_for(endpoint, **_kept()))
 
 
 def _agreement_or_404(agreement_id: int) -> None:
@@ -96,10 +108,17 @@ def remind(match_id: int):
     return _back("coordinator.waiting")
 
 
-@bp.route("/queues/waiting/<int:match_id>/end", methods=["POST"])
+@bp.route("/queues/waiting/<int:match_id>/end", methods=["GET", "POST"])
 def end_proposal(match_id: int):
-    """End a pending proposal or request (it is withdrawn and both sides are told)."""
-    match = _confirmed_match(match_id)
+    """End a pending proposal or request (it is withdrawn and both sides are told), once asked first."""
+    match = rounds.get_match(program(), match_id)
+    if match is None:
+        abort(404)
+    form = AskFirstForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400)
+    if request.method == "GET" or not form.confirmed():
+        return render_template("console/end_proposal.html", match=match, form=form, kept=_kept())
     try:
         rounds.end_proposal(match, current_user)
     except (MatchError, rounds.RoundError) as error:
@@ -120,8 +139,8 @@ def declined():
 @bp.route("/queues/cadence")
 def cadence():
     state = choice_arg(request, "state", (OVERDUE, DUE_SOON))
-    return render_template("console/queue_cadence.html", page=queues.behind_cadence(program(), page_arg(request), _per_page(),
-                                                                                     state), end_form=EndPairForm())
+    return render_template("console/queue_cadence.html",
+                           page=queues.behind_cadence(program(), page_arg(request), _per_page(), state))
 
 
 @bp.route("/queues/cadence/<int:agreement_id>/nudge", methods=["POST"])
@@ -131,6 +150,9 @@ def nudge(agreement_id: int):
         abort(400)
     try:
         agreement = queues.nudge(program(), agreement_id, current_user)
+    except queues.NudgeTooSoon as too_soon:
+        flash(f"No nudge sent: this pair was last nudged {local_time(too_soon.last)}. One a day is enough; "
+              f"the next can go from {local_time(too_soon.next)}.", "error")
     except queues.QueueError as error:
         flash(str(error), "error")
     else:
@@ -138,14 +160,28 @@ def nudge(agreement_id: int):
     return _back("coordinator.cadence")
 
 
-@bp.route("/queues/cadence/<int:agreement_id>/end", methods=["POST"])
+@bp.route("/queues/cadence/<int:agreement_id>/end", methods=["GET", "POST"])
 def end_pair(agreement_id: int):
-    _agreement_or_404(agreement_id)
+    """Ending a pair asks first: its page says what ending does and asks why; that page's POST ends it."""
+    agreement = queues.get_agreement(program(), agreement_id)
+    if agreement is None:
+        abort(404)
     form = EndPairForm()
-    rematch = request.form.get("rematch") == "y"
-    if not form.validate_on_submit():
-        flash("Choose why the pair ends (the note is limited to 1,000 characters).", "error")
-        return _back("coordinator.cadence")
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if "csrf_token" in form.errors:
+            abort(400)
+        if valid and form.confirm.data:
+            return _end_pair(agreement_id, form)
+        if form.confirm.data:
+            flash("Choose why the pair ends (the note is limited to 1,000 characters).", "error")
+        else:  # not asked yet: nothing to correct
+            form.reason.errors, form.note.errors = [], []
+    return render_template("console/end_pair.html", agreement=agreement, form=form, kept=_kept())
+
+
+def _end_pair(agreement_id: int, form: EndPairForm):
+    rematch = bool(form.rematch.data)
     try:
         agreement = queues.end_pair(program(), agreement_id, current_user, form.reason.data, form.note.data or "",
                                     rematch=rematch)

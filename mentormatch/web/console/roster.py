@@ -1,11 +1,12 @@
-"""Roster import into the current program: upload a CSV, see every row's problems, or enrol everyone in it."""
+"""Roster import into the current program: upload a CSV, see every row's problems, or enrol everyone in it;
+and a template file to start from."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, render_template, request
+from flask import Response, current_app, flash, render_template, request
 from flask_login import current_user
 
-from mentormatch.services.console import roster
+from mentormatch.services.console import roster, roster_rows
 from mentormatch.services.programs import programs_run_by
 from mentormatch.web.console import bp, program
 from mentormatch.web.console.forms import RosterForm
@@ -36,4 +37,14 @@ def roster_import():
     elif request.method == "POST":
         flash(" ".join(form.roster.errors) or "Choose a CSV file.", "error")
     return render_template("console/roster.html", form=form, check=check, result=result,
-                           columns=roster.REQUIRED + roster.OPTIONAL)
+                           columns=[(name, name in roster.REQUIRED, roster_rows.COLUMN_HELP[name])
+                                    for name in roster.REQUIRED + roster.OPTIONAL],
+                           vocabularies=roster_rows.vocabularies())
+
+
+@bp.route("/roster/template.csv")
+def roster_template():
+    """A CSV to fill in: every column, one mentee and one mentor written as people write them."""
+    return Response(roster.template_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="mentormatch-roster-template.csv"',
+                             "Cache-Control": "no-store"})

@@ -1,4 +1,9 @@
-"""Matching rounds of the current program: the list, a new round (preview, adjust, publish), withdrawing one."""
+"""Matching rounds of the current program: the list, a new round (preview, adjust, publish), withdrawing one.
+
+Publishing and withdrawing ask first: a page says what will happen (how many
+proposals, how many people told, how many emails) and nothing is sent until
+the coordinator confirms there.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from flask_login import current_user
 
 from mentormatch.services import rounds
 from mentormatch.web.console import bp, program
-from mentormatch.web.console.forms import RoundForm, WithdrawRoundForm
+from mentormatch.web.console.forms import AskFirstForm, RoundForm
 from mentormatch.web.query_args import page_arg
 
 SHOWN_PAIRS = 500  # a preview lists this many pairs (weakest first) and this many unmatched mentees
@@ -46,6 +51,8 @@ def new_round():
         form.excluded.data = set(params.excluded)
         form.exclude.data = set()
         return _render_round(form, rounds.preview_round(here, params))
+    if not form.confirmed.data:
+        return _ask_before_publishing(form)
     try:
         result = rounds.publish_round(here, form.params(), current_user, expected_digest=form.digest.data or None)
     except rounds.RoundChanged as changed:
@@ -60,17 +67,28 @@ def new_round():
     return redirect(url_for("coordinator.rounds_list"))
 
 
-@bp.route("/rounds/<int:round_id>/withdraw", methods=["POST"])
+def _ask_before_publishing(form: RoundForm):
+    """The page between the preview and publishing: what publishing does, from a fresh run of the same round."""
+    preview = rounds.preview_round(program(), form.params())
+    if preview.digest != form.digest.data:
+        flash(str(rounds.RoundChanged(preview)), "error")
+        return _render_round(form, preview)
+    mentors = len({p.mentor_id for p in preview.pairs})
+    return render_template("console/round_publish.html", form=form, preview=preview, mentors=mentors)
+
+
+@bp.route("/rounds/<int:round_id>/withdraw", methods=["GET", "POST"])
 def withdraw_round(round_id: int):
+    """GET (or a POST without ``confirm``) asks first, with what withdrawing does; a confirmed POST withdraws."""
     matching_round = rounds.get_round(program(), round_id)
     if matching_round is None:
         abort(404)
-    form = WithdrawRoundForm()
-    if not form.validate_on_submit():
+    form = AskFirstForm()
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
-    if not form.confirm.data:
-        flash(f"Round {round_id} was not withdrawn: tick the box to confirm first.", "error")
-        return redirect(url_for("coordinator.rounds_list"))
+    if request.method == "GET" or not form.confirmed():
+        return render_template("console/round_withdraw.html", summary=rounds.round_summary(matching_round),
+                               form=form)
     try:
         count = rounds.withdraw_round(matching_round, current_user)
     except rounds.RoundError as error:
