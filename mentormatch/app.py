@@ -63,26 +63,29 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_tasks(app: Flask) -> None:
-    from mentormatch.tasks import accounts, mail, schedule  # noqa: F401  (declares the tasks on the queue)
+    from mentormatch.tasks import accounts, mail, messages, schedule  # noqa: F401  (declares the tasks on the queue)
 
     queue.init_app(app)
     mail.watch_commits()
 
 
 def register_blueprints(app: Flask) -> None:
-    from mentormatch.web import admin, agreements, auth, console, main, matches, notifications, profiles, programs
+    from mentormatch.web import (admin, agreements, auth, console, main, matches, messages, notifications,
+                                 profiles, programs)
     from mentormatch.web.security import IdConverter
     from mentormatch.web.templating import template_globals
+    from mentormatch.web.times import local_time
 
     app.url_map.converters["int"] = IdConverter  # before the rules are added: each binds its converter then
     # console is the coordinator area (its blueprint is named "coordinator", under /coordinator)
-    for module in (main, auth, profiles, programs, matches, agreements, notifications, console, admin):
+    for module in (main, auth, profiles, programs, matches, messages, agreements, notifications, console, admin):
         app.register_blueprint(module.bp)
     if app.config["DEV_MAILBOX"]:
         from mentormatch.web import devmail
 
         app.register_blueprint(devmail.bp)
     app.context_processor(template_globals)
+    app.add_template_filter(local_time)
 
 
 def register_security(app: Flask) -> None:

@@ -1,6 +1,9 @@
 """axe-core (shipped inside axe-playwright-python, no download) on the key pages.
 
 Fails on serious or critical violations; moderate and minor ones are left to review.
+Every page of every role gets the same check at phone size in test_phone_sweep.py;
+this file keeps the pages with states the sweep does not reach (errors shown beside
+fields) and the helpers both use.
 """
 
 from __future__ import annotations
@@ -48,12 +51,97 @@ def test_profile_form_has_no_serious_violations(page: Page, live_server: str, pe
     assert serious_violations(page) == []
 
 
-def fits_a_phone(page: Page) -> bool:
-    """The page's content (``main``) needs no horizontal scrolling at the width it was opened at.
+@pytest.mark.parametrize("browser_zone, expected", [("America/Denver", "America/Denver"),
+                                                     ("Asia/Kolkata", "Asia/Kolkata"),  # Chrome says Asia/Calcutta
+                                                     ("Europe/Kyiv", "Europe/Kyiv")])
+def test_the_profile_form_starts_at_the_browsers_time_zone(browser, live_server: str, person, browser_zone, expected):
+    from tests.factories import PASSWORD
 
-    The logged-in navigation itself is still wider than a phone: issue 14 collapses it.
-    """
-    return page.evaluate("document.querySelector('main').scrollWidth <= window.innerWidth")
+    mentee = person("mentee", profile=False)
+    context = browser.new_context(timezone_id=browser_zone)
+    page = context.new_page()
+    page.goto(f"{live_server}/auth/login")
+    page.get_by_label("Email").fill(mentee.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    page.goto(f"{live_server}/profile/edit")
+    page.wait_for_load_state("load")  # the deferred script has run
+    assert page.get_by_label("Time zone").input_value() == expected
+    context.close()
+
+
+def test_a_chosen_time_zone_is_not_replaced_by_the_browsers(browser, live_server: str, person):
+    from tests.factories import PASSWORD
+
+    mentor = person("mentor")  # America/Chicago
+    context = browser.new_context(timezone_id="Europe/London")
+    page = context.new_page()
+    page.goto(f"{live_server}/auth/login")
+    page.get_by_label("Email").fill(mentor.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    page.goto(f"{live_server}/profile/edit")
+    page.wait_for_load_state("load")
+    assert page.get_by_label("Time zone").input_value() == "America/Chicago"
+    context.close()
+
+
+def test_without_javascript_the_zone_list_waits_for_a_choice(browser, live_server: str, person):
+    from tests.factories import PASSWORD
+
+    mentee = person("mentee", profile=False)
+    context = browser.new_context(timezone_id="America/Denver", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/auth/login")
+    page.get_by_label("Email").fill(mentee.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    page.goto(f"{live_server}/profile/edit")
+    assert page.get_by_label("Time zone").input_value() == ""
+    context.close()
+
+
+def test_the_menu_opens_from_the_keyboard_on_a_phone_and_is_in_the_bar_on_a_desktop(browser, live_server: str,
+                                                                                   person):
+    from tests.factories import PASSWORD
+
+    mentee = person("mentee")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}/auth/login")
+    page.get_by_label("Email").fill(mentee.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    nav = page.get_by_role("navigation", name="Main")
+    assert not nav.get_by_role("link", name="My profile").is_visible()
+    nav.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert nav.get_by_role("link", name="My profile").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Home"
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert not nav.locator("summary").is_visible()
+    page.goto(f"{live_server}/home")  # closed again: on a desktop the links are in the bar all the same
+    assert nav.get_by_role("link", name="My profile").is_visible()
+    assert nav.get_by_role("link", name="Home").get_attribute("aria-current") == "page"
+    context.close()
+
+
+def test_the_site_has_a_favicon(page: Page, live_server: str):
+    page.goto(live_server + "/")
+    icon = page.locator('link[rel="icon"]').get_attribute("href")
+    response = page.request.get(live_server + icon)
+    assert response.ok and response.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in response.text()
+
+
+def fits_a_phone(page: Page) -> bool:
+    """The whole page, navigation included, needs no horizontal scrolling at the width it was opened at."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_the_account_pages_of_this_change_pass_axe_and_fit_a_phone(page: Page, live_server: str, person,

@@ -65,7 +65,7 @@ def test_admin_creates_a_program_and_a_mentor_of_another_joins_it_as_a_mentee(br
     admin_page = _log_in(browser, live_server, emails["admin"])
     admin_page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     expect(admin_page.get_by_role("heading", name="Administration")).to_be_visible()
-    admin_page.get_by_role("button", name="Create a program").click()
+    admin_page.get_by_role("link", name="Create a program").click()
     admin_page.get_by_label("Name", exact=True).fill(PROGRAM_B)
     admin_page.get_by_label("Description").fill("Six months toward the ASCP SBB exam.")
     admin_page.get_by_label("Track").select_option(label="Certification exam preparation (e.g. SBB)")
@@ -73,9 +73,16 @@ def test_admin_creates_a_program_and_a_mentor_of_another_joins_it_as_a_mentee(br
     admin_page.get_by_role("button", name="Create the program").click()
     expect(admin_page.get_by_role("heading", name=PROGRAM_B, level=1)).to_be_visible()
     expect(admin_page.get_by_role("status")).to_have_text(f"{PROGRAM_B} is created. Appoint its coordinators next.")
-    expect(admin_page.get_by_text("No coordinator yet.")).to_be_visible()
+    expect(admin_page.get_by_text("No coordinator yet:")).to_be_visible()
     admin_page.get_by_label("Email of an existing account").fill(emails["coordinator_b"])
     admin_page.get_by_role("button", name="Appoint as coordinator").click()
+    # A confirmation page names the account behind the address before anything changes.
+    expect(admin_page.get_by_role("heading", level=1)).to_have_text(
+        f"Make {COORDINATOR_B} a coordinator of {PROGRAM_B}?")
+    with app.app_context():
+        assert db.session.scalar(db.select(Program).where(Program.name == PROGRAM_B)).coordinators == []
+        db.session.remove()
+    admin_page.get_by_role("button", name=f"Appoint {COORDINATOR_B}").click()
     expect(admin_page.get_by_role("status")).to_have_text(f"{COORDINATOR_B} now coordinates {PROGRAM_B}.")
     coordinators = admin_page.locator("section", has=admin_page.get_by_role("heading", name="Coordinators"))
     expect(coordinators).to_contain_text(COORDINATOR_B)
@@ -105,7 +112,7 @@ def test_admin_creates_a_program_and_a_mentor_of_another_joins_it_as_a_mentee(br
     expect(mine.get_by_role("row", name=re.compile(PROGRAM_A))).to_contain_text("Mentor")
     joinable = mentee_page.locator("section", has=mentee_page.get_by_role("heading", name="Programs you can join"))
     expect(joinable).not_to_contain_text(PROGRAM_A)  # already in it
-    joinable.get_by_role("button", name=f"Join {PROGRAM_B}").click()
+    joinable.get_by_role("link", name=f"Join {PROGRAM_B}").click()
     expect(mentee_page.get_by_role("heading", name=f"Join {PROGRAM_B}")).to_be_visible()
     mentee_page.get_by_role("radio", name="A mentee: I want guidance").check()
     goals = mentee_page.get_by_role("group", name="Career goals you seek in this program")

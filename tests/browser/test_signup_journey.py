@@ -54,7 +54,8 @@ def expect_saved_profile(page: Page) -> None:
     expect(profile_value(page, "Specialties")).to_contain_text("Molecular diagnostics")
     expect(profile_value(page, "Credentials held")).to_have_text("ASCP MLT")
     expect(profile_value(page, "What I hope to get from mentoring")).to_have_text("Plan my route to the SM exam.")
-    expect(profile_value(page, "Time zone")).to_have_text("America/Chicago")
+    # The zone reads by its name, with the IANA identifier beside it.
+    expect(profile_value(page, "Time zone")).to_have_text("Central time (Chicago) (America/Chicago)")
     expect(profile_value(page, "Shift")).to_have_text("Evening")
     expect(profile_value(page, "Meetings")).to_have_text("Every two weeks, virtual")
 
@@ -86,7 +87,7 @@ def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_
     with app.app_context():
         default_program()
     page.goto(live_server)
-    page.get_by_role("button", name="Sign up as a mentee").click()
+    page.get_by_role("link", name="Sign up as a mentee").click()
 
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
     expect(page.get_by_role("radio", name="A mentee: I want guidance")).to_be_checked()
@@ -139,7 +140,7 @@ def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_
     expect_saved_answers(page)
 
     # The edit forms comes back filled with what was saved.
-    page.get_by_role("button", name="Edit my profile").click()
+    page.get_by_role("link", name="Edit my profile").click()
     expect(page.get_by_label("Job title")).to_have_value("Medical Laboratory Technician")
     expect(page.get_by_label("Years working in the laboratory")).to_have_value("4")
     specialties = page.get_by_role("group", name="Specialties")

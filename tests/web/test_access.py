@@ -17,8 +17,9 @@ from datetime import timedelta
 import pytest
 
 from mentormatch.extensions import db
-from mentormatch.models import Match, MatchingRound, MatchOrigin, MatchStatus
-from mentormatch.services import agreements, matches
+from mentormatch.models import Match, MatchingRound, MatchOrigin, MatchStatus, Notification
+from mentormatch.models.user import utcnow
+from mentormatch.services import agreements, matches, messages
 from mentormatch.services.agreements import MeetingInput, TermsInput
 from tests.factories import PASSWORD, default_program, make_program, make_user
 
@@ -83,7 +84,7 @@ EXPECTED = {
     ("GET", "/coordinator/rounds"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/rounds/new"): (LOGIN, 403, 403, 200, 200),
     ("POST", "/coordinator/rounds/new"): (LOGIN, 403, 403, 200, 200),  # empty form: errors shown, nothing run
-    ("POST", "/coordinator/rounds/{round}/withdraw"): (LOGIN, 403, 403, 302, 302),  # unconfirmed: back to the list
+    ("POST", "/coordinator/rounds/{round}/withdraw"): (LOGIN, 403, 403, 200, 200),  # unconfirmed: the confirmation page, nothing changed
     ("GET", "/coordinator/pairs/new"): (LOGIN, 403, 403, 200, 200),
     ("POST", "/coordinator/pairs/new"): (LOGIN, 403, 403, 200, 200),  # empty form: errors shown
     # Console routes last: the coordinator's POSTs change the foreign mentee and withdraw its match.
@@ -95,18 +96,18 @@ EXPECTED = {
     ("GET", "/coordinator/queues/declined"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/queues/cadence"): (LOGIN, 403, 403, 200, 200),
     ("POST", "/coordinator/queues/cadence/{agreement}/nudge"): (LOGIN, 403, 403, 302, 302),
-    ("POST", "/coordinator/queues/cadence/{agreement}/end"): (LOGIN, 403, 403, 302, 302),  # empty form: message, back
+    ("POST", "/coordinator/queues/cadence/{agreement}/end"): (LOGIN, 403, 403, 200, 200),  # unconfirmed: the confirmation page, nothing changed
     ("GET", "/coordinator/queues/flagged"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/people/"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/people/{user}"): (LOGIN, 403, 403, 200, 200),
-    ("POST", "/coordinator/people/{user}/deactivate"): (LOGIN, 403, 403, 302, 302),
+    ("POST", "/coordinator/people/{user}/deactivate"): (LOGIN, 403, 403, 200, 200),  # unconfirmed: the confirmation page, nothing changed
     ("POST", "/coordinator/people/{user}/reactivate"): (LOGIN, 403, 403, 302, 302),
     ("POST", "/coordinator/people/{user}/flag"): (LOGIN, 403, 403, 302, 302),  # empty reason: message, back
     ("POST", "/coordinator/people/{user}/unflag"): (LOGIN, 403, 403, 302, 302),
     ("POST", "/coordinator/people/{user}/membership/pause"): (LOGIN, 403, 403, 302, 302),
     ("POST", "/coordinator/people/{user}/membership/resume"): (LOGIN, 403, 403, 302, 302),
     ("GET", "/coordinator/people/{user}/membership/end"): (LOGIN, 403, 403, 200, 200),
-    ("POST", "/coordinator/people/{user}/membership/end"): (LOGIN, 403, 403, 302, 302),
+    ("POST", "/coordinator/people/{user}/membership/end"): (LOGIN, 403, 403, 200, 200),  # unconfirmed: the confirmation page, nothing changed
     ("GET", "/coordinator/roster/import"): (LOGIN, 403, 403, 200, 200),
     ("POST", "/coordinator/roster/import"): (LOGIN, 403, 403, 200, 200),  # no file: the form again with the error
     ("GET", "/coordinator/exports/"): (LOGIN, 403, 403, 200, 200),
@@ -121,7 +122,7 @@ EXPECTED = {
     ("GET", "/programs/{program}/membership"): (LOGIN, 200, 200, 404, 404),  # not a member of it: 404
     ("POST", "/programs/{program}/membership"): (LOGIN, 200, 302, 404, 404),
     ("POST", "/programs/switch"): (LOGIN, 404, 404, 404, 404),  # empty form
-    ("POST", "/coordinator/queues/waiting/{match}/end"): (LOGIN, 403, 403, 302, 302),  # withdraws the foreign proposal
+    ("POST", "/coordinator/queues/waiting/{match}/end"): (LOGIN, 403, 403, 200, 200),  # unconfirmed: the confirmation page, nothing changed
     ("GET", "/admin/"): (LOGIN, 403, 403, 403, 200),
     ("GET", "/admin/programs/new"): (LOGIN, 403, 403, 403, 200),
     ("POST", "/admin/programs/new"): (LOGIN, 403, 403, 403, 200),
@@ -131,11 +132,35 @@ EXPECTED = {
     ("POST", "/admin/programs/{program}"): (LOGIN, 403, 403, 403, 200),
     ("GET", "/admin/programs/{program}/coordinators/{user}/remove"): (LOGIN, 403, 403, 403, 404),  # not a coordinator
     ("POST", "/admin/programs/{program}/coordinators/{user}/remove"): (LOGIN, 403, 403, 403, 404),
+    # a thread belongs to its two people: nobody else, not even the coordinator, can read or write it
+    ("GET", "/matches/{match}/messages"): (LOGIN, 404, 404, 404, 404),
+    ("POST", "/matches/{match}/messages"): (LOGIN, 404, 404, 404, 404),
+    ("GET", "/matches/{match}/messages/{message}/report"): (LOGIN, 404, 404, 404, 404),
+    ("POST", "/matches/{match}/messages/{message}/report"): (LOGIN, 404, 404, 404, 404),
+    ("GET", "/coordinator/messages/reported"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/messages/{message}"): (LOGIN, 403, 403, 200, 200),  # reported: the coordinator sees it
+    ("GET", "/notifications/{notification}"): (LOGIN, 404, 404, 404, 404),  # only the owner may open it
+    ("GET", "/agreements/{agreement}/schedule/new"): (LOGIN, 404, 404, 403, 403),
+    ("POST", "/agreements/{agreement}/schedule/new"): (LOGIN, 404, 404, 403, 403),
+    ("GET", "/agreements/{agreement}/schedule/{scheduled}/move"): (LOGIN, 404, 404, 403, 403),
+    ("POST", "/agreements/{agreement}/schedule/{scheduled}/move"): (LOGIN, 404, 404, 403, 403),
+    ("POST", "/agreements/{agreement}/schedule/{scheduled}/confirm"): (LOGIN, 404, 404, 403, 403),
+    ("GET", "/agreements/{agreement}/schedule/{scheduled}/cancel"): (LOGIN, 404, 404, 403, 403),
+    ("POST", "/agreements/{agreement}/schedule/{scheduled}/cancel"): (LOGIN, 404, 404, 403, 403),
+    ("POST", "/agreements/{agreement}/schedule/{scheduled}/held"): (LOGIN, 404, 404, 403, 403),
+    # confirmation pages before destructive coordinator actions
+    ("GET", "/coordinator/people/{user}/deactivate"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/queues/cadence/{agreement}/end"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/queues/waiting/{match}/end"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/rounds/{round}/withdraw"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/roster/template.csv"): (LOGIN, 403, 403, 200, 200),
 }
 
 PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}", "<token>": "{token}",
                 "<int:agreement_id>": "{agreement}", "<int:goal_id>": "{goal}", "<int:meeting_id>": "{meeting}",
-                "<int:round_id>": "{round}", "<int:user_id>": "{user}", "<int:program_id>": "{program}"}
+                "<int:round_id>": "{round}", "<int:user_id>": "{user}", "<int:program_id>": "{program}",
+                "<int:message_id>": "{message}", "<int:notification_id>": "{notification}",
+                "<int:scheduled_id>": "{scheduled}"}
 
 
 def _objects_of(program, names: str) -> dict:
@@ -163,7 +188,13 @@ def _objects_of(program, names: str) -> dict:
     goal = agreements.add_goal(agreement, pair_mentee, "Pass the exam", None)
     meeting = agreements.log_meeting(agreement, pair_mentee,
                                      MeetingInput(today, 60, "virtual", ["specialty:hematology"]))
+    scheduled = agreements.propose_meeting(agreement, pair_mentee, agreements.ProposalInput(
+        utcnow() + timedelta(days=3), 60, "virtual"))
+    message = messages.send_message(active, pair_mentee, "Hello from the pair")
+    messages.report_message(active, pair_mentor, message.id, "Reported for the access walk")
+    notification = db.session.scalar(db.select(Notification.id).where(Notification.user_id == pair_mentee.id).limit(1))
     ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token", "round": matching_round.id,
+           "scheduled": scheduled.id, "message": message.id, "notification": notification,
            "user": match.mentee_id,  # a mentee: the candidates page is only for mentees
            "agreement": agreement.id, "goal": goal.id, "meeting": meeting.id, "program": program.id}
     shown = [u.name for u in (mentor, proposed_mentee, proposed_mentor, pair_mentee, pair_mentor)] + [

@@ -3,14 +3,16 @@
 Registered only where ``DEV_MAILBOX`` is on (development without a mail
 server): it shows everyone's emails, password-reset links included, to
 whoever opens it, which is what a local demo wants and production must not.
+An email's calendar invitation is offered as the invite.ics it is attached as.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from mentormatch.mail import calendar_method
 from mentormatch.services import outbox
 from mentormatch.web.query_args import page_arg
 
@@ -38,4 +40,14 @@ def show(email_id: int):
     email = outbox.get_email(email_id)
     if email is None:
         abort(404)
-    return render_template("devmail/show.html", email=email, parts=body_parts(email.body))
+    method = calendar_method(email.calendar) if email.calendar else None
+    return render_template("devmail/show.html", email=email, parts=body_parts(email.body), method=method)
+
+
+@bp.route("/<int:email_id>/invite.ics")
+def invitation(email_id: int):
+    email = outbox.get_email(email_id)
+    if email is None or not email.calendar:
+        abort(404)
+    return Response(email.calendar, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="invite.ics"'})
