@@ -50,20 +50,36 @@ def main() -> int:
         with app.app_context():
             upgrade()
             demo.seed_demo()
+            pair = mentor_pair_to_show()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                shoot(browser, base)
+                shoot(browser, base, pair)
                 browser.close()
         finally:
             server.shutdown()
     return 0
 
 
-def shoot(browser, base: str) -> None:
+def mentor_pair_to_show() -> tuple[int, int]:
+    """(match id, agreement id) of the demo mentor's pair with the most on its schedule."""
+    from mentormatch.extensions import db
+    from mentormatch.models import Agreement, Match, ScheduledMeeting, User
+
+    mentor = db.session.scalar(db.select(User).where(User.email == demo.MENTOR_EMAIL))
+    row = db.session.execute(
+        db.select(Match.id, Agreement.id).join(Agreement, Agreement.match_id == Match.id)
+        .join(ScheduledMeeting, ScheduledMeeting.agreement_id == Agreement.id)
+        .where(Match.mentor_id == mentor.id).group_by(Match.id, Agreement.id)
+        .order_by(db.func.count().desc(), Match.id)).first()
+    return row[0], row[1]
+
+
+def shoot(browser, base: str, pair: tuple[int, int]) -> None:
+    match_id, agreement_id = pair
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto(base + "/")
     save(phone, "landing-phone.png")
@@ -86,10 +102,23 @@ def shoot(browser, base: str) -> None:
     coordinator.goto(base + "/coordinator/")
     save(coordinator, "coordinator-dashboard.png")
 
+    mentor = logged_in(browser, base, demo.MENTOR_EMAIL, 900)
+    mentor.goto(f"{base}/agreements/{agreement_id}#schedule")
+    mentor.locator("#schedule").screenshot(path=str(OUT / "agreement-schedule.png"))
+    print("wrote docs/screenshots/agreement-schedule.png")
 
-def logged_in(browser, base: str, email: str, height: int):
+    mentor_phone = logged_in(browser, base, demo.MENTOR_EMAIL, 844, width=390)
+    mentor_phone.goto(base + "/home")
+    save(mentor_phone, "home-phone.png", full_page=False)
+    mentor_phone.locator('nav[aria-label="Main"] summary').click()
+    save(mentor_phone, "menu-phone.png", full_page=False)
+    mentor_phone.goto(f"{base}/matches/{match_id}/messages")
+    save(mentor_phone, "messages-phone.png", full_page=False)
+
+
+def logged_in(browser, base: str, email: str, height: int, width: int = 1280):
     """A new page logged in as ``email`` with the demo password."""
-    page = browser.new_page(viewport={"width": 1280, "height": height})
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(base + "/auth/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)

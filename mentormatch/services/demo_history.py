@@ -3,9 +3,11 @@
 Built through the same services people use (request, accept, terms,
 meetings, closing), then back-dated, so each program's dashboard, queues and
 home pages have something to show: pairs on track, due soon and overdue,
-pending requests, declines and ended pairs with feedback. Every match belongs
-to one program, between a mentee and a mentor of that program. The demo
-mentee (mentee@example.org) is left unmatched to try the suggestions.
+pending requests, declines and ended pairs with feedback. Pairs that keep
+pace have written to each other and have a meeting coming up (some still
+waiting for an answer); the demo mentor has unread messages. Every match
+belongs to one program, between a mentee and a mentor of that program. The
+demo mentee (mentee@example.org) is left unmatched to try the suggestions.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from mentormatch import domain
 from mentormatch.extensions import db
-from mentormatch.models import Match, Membership, MembershipStatus, Program, ProgramRole, User
-from mentormatch.services import agreements, matches
+from mentormatch.models import (
+    Match, Membership, MembershipStatus, Message, MessageCursor, Notification, Program, ProgramRole, User,
+)
+from mentormatch.services import agreements, matches, messages
 from mentormatch.services.agreements import MeetingInput, TermsInput
+from mentormatch.services.agreements.schedule import ProposalInput
 from mentormatch.services.agreements.terms import add_months
 
 # Per program, in the order seed_history is given them: active pairs (every tenth ends), declines, pending requests.
@@ -27,6 +33,12 @@ ACTIVE_PAIRS = sum(active for active, _, _ in PLAN)
 DEMO_MENTEE, DEMO_MENTOR = "mentee@example.org", "mentor@example.org"
 NOTES = ("Went through the practice exam questions.", "Talked about the next step toward a lead role.",
          "Reviewed a QC failure from last week.", "Planned the study schedule for the next month.")
+# A short exchange per pair: (written by the mentee?, text). The last one waits for the mentor.
+CONVERSATION = (
+    (True, "Thanks again for the last meeting. I went through the antibody panel cases you suggested."),
+    (False, "Glad it helped! Bring the two you found hardest next time and we will work through them."),
+    (True, "Will do. Could we also talk about how you prepared for the certification exam?"),
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,34 @@ def _agree_and_meet(rng: random.Random, match: Match, started_days_ago: int, beh
         agreements.add_goal(agreement, mentee, "Pass the certification exam", today + timedelta(days=rng.randint(30, 120)))
 
 
+def _talk_and_plan(rng: random.Random, match: Match, days_ahead: int, confirmed: bool) -> None:
+    """A few messages over the last days, and a meeting ``days_ahead`` from now at 10:00 in the mentee's
+    zone, confirmed by the mentor or still waiting for them."""
+    agreement, mentee, mentor = match.agreement, match.mentee, match.mentor
+    now = datetime.now(timezone.utc)
+    for n, (by_mentee, text) in enumerate(CONVERSATION):
+        message = messages.send_message(match, mentee if by_mentee else mentor, text)
+        message.created_at = now - timedelta(days=len(CONVERSATION) - n, hours=rng.randint(1, 8))
+    if rng.random() < 0.5:  # the mentor has read the last message in half the pairs
+        messages.mark_read(mentor, match, message.id)
+    local_day = now.astimezone(ZoneInfo(mentee.profile.time_zone)).date() + timedelta(days=days_ahead)
+    starts = datetime.combine(local_day, time(10, 0), tzinfo=ZoneInfo(mentee.profile.time_zone))
+    mode = "in_person" if agreement.current_terms.mode == "in_person" else "virtual"
+    place = f"https://meet.example.org/{match.id}" if mode == "virtual" else "Core lab break room"
+    meeting = agreements.propose_meeting(agreement, mentee, ProposalInput(
+        starts.astimezone(timezone.utc), rng.choice([30, 45, 60]), mode, place, "Cases from the last month."))
+    if confirmed:
+        agreements.confirm_meeting(agreement, mentor, meeting.id, meeting.sequence)
+    db.session.commit()
+
+
+def _nothing_to_email() -> None:
+    """The made-up messages count as already emailed: the digest task sends nothing about them."""
+    newest = db.select(db.func.max(Message.id)).where(Message.match_id == MessageCursor.match_id).scalar_subquery()
+    db.session.execute(db.update(MessageCursor).values(last_emailed_id=db.func.coalesce(newest, 0)))
+    db.session.commit()
+
+
 def _mentees_of(program: Program) -> list[User]:
     """The program's active mentees by account, leaving out the demo mentee."""
     return list(db.session.scalars(
@@ -88,6 +128,7 @@ def seed_history(rng: random.Random, programs: list[Program]) -> HistoryCounts:
     """Create the demo's pairs and their history in each program; returns how many of each."""
     demo_mentor = db.session.scalar(db.select(User).where(User.email == DEMO_MENTOR))
     pending = declined = ended = active = 0
+    talking: list[tuple[Match, int, bool]] = []  # pairs that write and plan a meeting, once the history is built
     for program, (pairs, declines, requests) in zip(programs, PLAN):
         mentor_there = demo_mentor.membership_in(program.id)
         for index, mentee in enumerate(_mentees_of(program)[:pairs + declines + requests]):
@@ -115,5 +156,13 @@ def seed_history(rng: random.Random, programs: list[Program]) -> HistoryCounts:
                     agreements.leave_feedback(match.agreement, mentee, rng.choice([4, 5]), "Very helpful.")
                     ended += 1
                 else:
+                    if index % 4 != 3:
+                        talking.append((match, 2 + index % 9, index % 3 != 0))
                     active += 1
+    # Months of history have been read by now; what is new is this week's messages and meetings.
+    db.session.execute(db.update(Notification).where(Notification.read_at.is_(None)).values(read_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    for match, days_ahead, confirmed in talking:
+        _talk_and_plan(rng, match, days_ahead, confirmed)
+    _nothing_to_email()
     return HistoryCounts(active, pending, declined, ended)

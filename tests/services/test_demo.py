@@ -157,3 +157,24 @@ def test_the_demo_has_pairs_in_every_program_and_none_crosses_programs(app_ctx):
             Match.mentor_id == mentor.id, Match.program_id == membership.program_id,
             Match.status == MatchStatus.ACTIVE))
         assert taken <= membership.capacity
+
+
+def test_demo_pairs_have_written_to_each_other_and_have_meetings_coming_up(app_ctx):
+    from datetime import timedelta
+
+    from mentormatch.models import MatchStatus, Message, ScheduledMeeting
+    from mentormatch.models.user import utcnow
+    from mentormatch.services import messages
+
+    demo.seed_demo()
+    threads = db.session.scalars(db.select(Message.match_id).distinct()).all()
+    assert len(threads) >= 10
+    assert all(db.session.get(Match, match_id).status == MatchStatus.ACTIVE for match_id in threads)
+    upcoming = db.session.scalars(db.select(ScheduledMeeting)).all()
+    statuses = Counter(m.status for m in upcoming)
+    assert statuses["confirmed"] >= 5 and statuses["proposed"] >= 2
+    now = utcnow()
+    assert all(m.starts_at.replace(tzinfo=now.tzinfo) > now for m in upcoming)
+    mentor = accounts.find_user_by_email(demo.MENTOR_EMAIL)
+    assert messages.unread_total(mentor) >= 1  # the demo mentor has something to read
+    assert messages.send_digests(now=now + timedelta(hours=1)) == 0  # the made-up history emails nobody
