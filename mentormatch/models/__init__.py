@@ -3,6 +3,7 @@
 from mentormatch.models.agreement import Agreement, AgreementStatus, AgreementVersion, VersionStatus
 from mentormatch.models.agreement_goal import AgreementFeedback, AgreementGoal, GoalStatus
 from mentormatch.models.audit import AuditEntry, ReviewFlag
+from mentormatch.models.identity import ScimToken, UserIdentity
 from mentormatch.models.match import (
     PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion", "AuditEntry",
     "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Message", "MessageCursor", "Notification", "OutboxEmail",
     "Enrolment", "Membership", "MembershipStatus", "MembershipTag", "PrivateNote", "Profile", "ProfileTag", "Program",
-    "ProgramCoordinator", "ProgramRole", "ReviewFlag", "RoundStatus", "ScheduledMeeting", "TagKind", "User", "UserSession",
+    "ProgramCoordinator", "ProgramRole", "ReviewFlag", "RoundStatus", "ScheduledMeeting", "ScimToken", "TagKind", "User",
+    "UserIdentity", "UserSession",
     "VersionStatus",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentormatch.extensions import db
@@ -24,6 +24,8 @@ def utcnow() -> datetime:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # An index rather than a table constraint: SQLite adds it without rebuilding the table.
+    __table_args__ = (Index("ix_users_scim_provider_external_id", "scim_provider", "scim_external_id", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -41,6 +43,9 @@ class User(UserMixin, db.Model):
     password_link_nonce: Mapped[str | None] = mapped_column(String(32))
     # Likewise for the pending change of email address (cancelled from the old address).
     email_change_nonce: Mapped[str | None] = mapped_column(String(32))
+    # Set when an identity provider provisions the account over SCIM (models.identity).
+    scim_provider: Mapped[str | None] = mapped_column(String(64))
+    scim_external_id: Mapped[str | None] = mapped_column(String(255))
 
     profile: Mapped[Profile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", uselist=False
