@@ -76,8 +76,12 @@ def thread_for(user: User, match_id: int, page: int | None = None, per_page: int
     if page is None:
         _, page = bounds(total, 1, per_page)  # the last page
     page, pages = bounds(total, page, per_page)
+    # Pages are cut from the newest end, so the page that opens (the last) is always full and
+    # only the oldest page may be short.
+    stop = total - (pages - page) * per_page
+    start = max(0, stop - per_page)
     ids = list(db.session.scalars(select(Message.id).where(Message.match_id == match.id).order_by(Message.id)
-                                  .limit(per_page).offset((page - 1) * per_page)))
+                                  .limit(stop - start).offset(start)))
     cursor = db.session.get(MessageCursor, (match.id, user.id))
     read_before = cursor.last_read_id if cursor is not None else 0
     if ids and ids[-1] > read_before:

@@ -90,14 +90,16 @@ def test_the_partners_email_is_shown_only_while_active(pair):
     assert messages.thread_for(pair.mentor, pair.id).partner_email == pair.mentee.email
 
 
-def test_the_thread_opens_on_its_newest_page_oldest_first_within_it(pair):
+def test_the_thread_opens_on_a_full_page_of_its_newest_messages_oldest_first_within_it(pair):
     for n in range(7):
         messages.send_message(pair, pair.mentee if n % 2 == 0 else pair.mentor, f"message {n}")
     newest = messages.thread_for(pair.mentor, pair.id, per_page=3)
     assert (newest.page.page, newest.page.pages, newest.page.total) == (3, 3, 7)
-    assert [m.body for m in newest.page.items] == ["message 6"]
+    assert [m.body for m in newest.page.items] == ["message 4", "message 5", "message 6"]
+    middle = messages.thread_for(pair.mentor, pair.id, page=2, per_page=3)
+    assert [m.body for m in middle.page.items] == ["message 1", "message 2", "message 3"]
     first = messages.thread_for(pair.mentor, pair.id, page=1, per_page=3)
-    assert [m.body for m in first.page.items] == ["message 0", "message 1", "message 2"]
+    assert [m.body for m in first.page.items] == ["message 0"]  # only the oldest page is short
     assert messages.thread_for(pair.mentor, pair.id, page=99, per_page=3).page.page == 3
     assert newest.page.filters == {"match_id": pair.id}
 
