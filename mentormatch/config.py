@@ -8,7 +8,9 @@ keeps a generated key in the instance folder so sessions survive restarts.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,76 @@ def _count(env, name: str) -> int:
     if not raw.isdecimal():
         raise ConfigError(f"{name} must be a whole number of 0 or more, not {raw!r}")
     return int(raw)
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One OpenID Connect identity provider people may sign in with (``MENTORMATCH_OIDC_<NAME>_*``)."""
+
+    name: str  # in the URLs (/auth/sso/<name>) and in user_identities.provider
+    label: str  # the button says "Sign in with <label>"
+    discovery_url: str
+    client_id: str
+    client_secret: str
+    domains: tuple[str, ...]  # email domains allowed to sign in through it
+    issuer: str | None = None  # when given, the discovery document must name this issuer
+    name_claim: str = "name"
+    scopes: str = "openid email profile"
+    # Entra ID sends no email_verified: trust its email claim as verified (never when the claim says false).
+    trust_email: bool = False
+
+
+_PROVIDER_NAME = re.compile(r"[a-z][a-z0-9]{0,31}")
+DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+
+def _domains(raw: str) -> tuple[str, ...]:
+    """A comma list of email domains, lowercased, without a leading "@"."""
+    return tuple(dict.fromkeys(d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip().lstrip("@")))
+
+
+def _oidc_provider(env, name: str, production: bool) -> OidcProvider:
+    prefix = f"MENTORMATCH_OIDC_{name.upper()}_"
+
+    def setting(key: str, default: str = "") -> str:
+        return env.get(prefix + key, default).strip()
+
+    issuer = setting("ISSUER").rstrip("/") or None
+    discovery_url = setting("DISCOVERY_URL") or (issuer + DISCOVERY_PATH if issuer else "")
+    missing = [prefix + key for key, value in (("DISCOVERY_URL (or _ISSUER)", discovery_url),
+                                              ("CLIENT_ID", setting("CLIENT_ID")),
+                                              ("CLIENT_SECRET", setting("CLIENT_SECRET")),
+                                              ("DOMAINS", _domains(setting("DOMAINS")))) if not value]
+    if missing:
+        raise ConfigError(f"The OpenID Connect provider {name!r} (MENTORMATCH_OIDC_PROVIDERS) is incomplete: "
+                          f"set {', '.join(missing)}.")
+    if production and not discovery_url.startswith("https://"):
+        raise ConfigError(f"{prefix}DISCOVERY_URL must be an https:// address in production, not {discovery_url!r}.")
+    scopes = setting("SCOPES", "openid email profile")
+    if "openid" not in scopes.split():
+        raise ConfigError(f"{prefix}SCOPES must include openid (the ID token is what proves who signed in).")
+    trust = setting("TRUST_EMAIL", "0")
+    if trust not in ("0", "1"):
+        raise ConfigError(f"{prefix}TRUST_EMAIL must be 0 or 1, not {trust!r}")
+    return OidcProvider(name=name, label=setting("LABEL") or name.title(), discovery_url=discovery_url,
+                        client_id=setting("CLIENT_ID"), client_secret=setting("CLIENT_SECRET"),
+                        domains=_domains(setting("DOMAINS")), issuer=issuer,
+                        name_claim=setting("NAME_CLAIM") or "name", scopes=scopes, trust_email=trust == "1")
+
+
+def _oidc_providers(env, production: bool) -> dict[str, OidcProvider]:
+    """The providers ``MENTORMATCH_OIDC_PROVIDERS`` names ("entra,okta"), in that order."""
+    providers: dict[str, OidcProvider] = {}
+    for name in (n.strip().lower() for n in env.get("MENTORMATCH_OIDC_PROVIDERS", "").split(",")):
+        if not name:
+            continue
+        if not _PROVIDER_NAME.fullmatch(name):
+            raise ConfigError(f"MENTORMATCH_OIDC_PROVIDERS: {name!r} is not a provider name "
+                              "(a letter, then up to 31 letters or digits).")
+        if name in providers:
+            raise ConfigError(f"MENTORMATCH_OIDC_PROVIDERS names {name!r} twice.")
+        providers[name] = _oidc_provider(env, name, production)
+    return providers
 
 
 def _development_secret(instance_path: Path) -> str:
@@ -141,4 +213,8 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": env.get("MAIL_SENDER", "MentorMatch <mentormatch@localhost>"),
+        # Single sign-on (web.auth.oidc, services.identity): the OpenID Connect providers by name, and the
+        # email domains whose people sign in only through one (no password login, no password reset).
+        "OIDC_PROVIDERS": _oidc_providers(env, production=name == "production"),
+        "SSO_ONLY_DOMAINS": frozenset(_domains(env.get("MENTORMATCH_SSO_ONLY_DOMAINS", ""))),
     }

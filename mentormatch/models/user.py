@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from mentormatch.models.program import Membership, Program
 
 
+# The password hash of an account made by single sign-on or SCIM: matches no password
+# (werkzeug reads it as no hash at all), so the account signs in only through its provider.
+NO_PASSWORD = "!"
+
+
 def utcnow() -> datetime:
     """Current time, timezone-aware; used as a callable column default."""
     return datetime.now(timezone.utc)
@@ -57,6 +62,11 @@ class User(UserMixin, db.Model):
 
     # The token of the session this object was loaded for (services.sessions); not a column.
     session_token = None
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account that signs in only through single sign-on."""
+        return self.password_hash != NO_PASSWORD
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users.

@@ -21,8 +21,10 @@ from werkzeug.security import check_password_hash
 from mentormatch.extensions import db
 from mentormatch.models import Agreement, Match, MatchStatus, Notification, PrivateNote, User
 from mentormatch.models.user import utcnow
+from mentormatch.services.accounts import normalise_email
 from mentormatch.services.agreements import end_agreement
 from mentormatch.services.erasure import FORMER_PARTICIPANT, empty_what_they_wrote, replace_name_and_email
+from mentormatch.services.identity import remove_identities
 from mentormatch.services.matches import withdraw_pending_of
 from mentormatch.services.messages import erase_messages_of
 from mentormatch.services.programs import leave_all
@@ -31,9 +33,17 @@ from mentormatch.services.transactions import transaction
 __all__ = ["FORMER_PARTICIPANT", "delete_account"]
 
 
-def delete_account(user: User, password: str) -> bool:
-    """Delete ``user``'s personal data if ``password`` is theirs; False otherwise."""
-    if not check_password_hash(user.password_hash, password):
+def confirms(user: User, answer: str) -> bool:
+    """Whether ``answer`` proves it is ``user`` asking: their password, or for an account that
+    signs in only through single sign-on (no password to ask for), their email address typed out."""
+    if user.has_password:
+        return check_password_hash(user.password_hash, answer)
+    return bool(answer) and normalise_email(answer) == user.email
+
+
+def delete_account(user: User, confirmation: str) -> bool:
+    """Delete ``user``'s personal data if ``confirmation`` confirms it is them (``confirms``); False otherwise."""
+    if not confirms(user, confirmation):
         return False
     with transaction():
         empty_what_they_wrote(user)
@@ -51,6 +61,7 @@ def delete_account(user: User, password: str) -> bool:
         db.session.execute(db.delete(Notification).where(Notification.user_id == user.id))
         if user.profile is not None:
             db.session.delete(user.profile)
+        remove_identities(user)  # single sign-on no longer reaches the row; a new sign-in starts afresh
         user.deleted_at = utcnow()
         # The notices just sent to the other side name the person too: replace last.
         replace_name_and_email(user)

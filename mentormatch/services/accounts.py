@@ -98,7 +98,9 @@ def create_admin(email: str, name: str, password: str) -> User:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; never says which part was wrong."""
-    user = find_user_by_email(email)
+    from mentormatch.services.identity import is_sso_only
+
+    user = None if is_sso_only(email) else find_user_by_email(email)  # those sign in through their provider
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -205,6 +207,10 @@ def email_reset_link(email: str) -> bool:
     Runs in the worker (``tasks.accounts``): the request only queues the
     address, so it does the same work whether or not the account exists.
     """
+    from mentormatch.services.identity import is_sso_only
+
+    if is_sso_only(email):  # no password to reset: they sign in through their provider
+        return False
     with transaction():
         user = find_user_by_email(email)
         if user is None or not user.active:

@@ -20,6 +20,8 @@ from mentormatch.models import Agreement, AgreementGoal, AuditEntry, Match, Meet
 from mentormatch.services import agreements, matches
 from mentormatch.services.console import exports, people, queues
 from mentormatch.services.pairing import pair_by_hand
+from mentormatch.models.user import NO_PASSWORD
+from mentormatch.services.account_deletion import delete_account
 from tests.factories import PASSWORD, default_program, make_user
 
 NAME, EMAIL = "Dana Okafor", "dana.okafor@lab.example.org"
@@ -226,7 +228,6 @@ def test_postgresql_still_refuses_any_other_change_to_the_audit_log(app_ctx):
 
 @pytest.mark.parametrize("name", ['Zoë "Z" Núñez', "Ann\\Lee 李"])
 def test_names_json_escapes_are_replaced_in_the_audit_log_too(app_ctx, name):
-    from mentormatch.services.account_deletion import delete_account
     from mentormatch.services.console import audit
 
     cora, zoe = make_user("coordinator"), make_user("mentee", name=name, email="zoe@lab.example.org")
@@ -242,7 +243,6 @@ def test_names_json_escapes_are_replaced_in_the_audit_log_too(app_ctx, name):
 
 
 def test_a_short_name_in_a_full_length_text_is_replaced_within_the_columns_length(app_ctx):
-    from mentormatch.services.account_deletion import delete_account
     from mentormatch.services.console import audit
     from tests.factories import make_pair
 
@@ -258,3 +258,28 @@ def test_a_short_name_in_a_full_length_text_is_replaced_within_the_columns_lengt
     summary = db.session.scalar(db.select(AuditEntry.summary).where(AuditEntry.action == "nudge_sent"))
     assert goal == f"{'g' * 290} for Former participant"[:300] and len(goal) == 300
     assert summary == f"{'s' * 290} Former participant"[:300]
+
+
+def test_an_account_made_by_single_sign_on_is_deleted_by_typing_its_address(app, client, login, person):
+    zoe = person("mentee", name="Zoe Sso", email="zoe.sso@lab.example.org")
+    login(zoe)
+    with app.app_context():  # as single sign-on makes it: no password to ask for
+        db.session.get(User, zoe.id).password_hash = NO_PASSWORD
+        db.session.commit()
+    page = client.get("/auth/delete").get_data(as_text=True)
+    assert "Type your email address to confirm" in page and "Current password" not in page
+    wrong = client.post("/auth/delete", data={"password": "someone.else@lab.example.org", "understood": "y"})
+    assert wrong.status_code == 200 and "not the email address of this account" in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, zoe.id).deleted_at is None
+    done = client.post("/auth/delete", data={"password": " Zoe.Sso@lab.example.org ", "understood": "y"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, zoe.id).deleted_at is not None
+    assert client.get("/home").status_code == 302  # logged out
+
+
+def test_a_password_account_still_needs_its_password(app_ctx):
+    al = make_user("mentee", email="al.pw@lab.example.org")
+    assert not delete_account(al, "al.pw@lab.example.org")  # the address is no proof when a password exists
+    assert al.deleted_at is None

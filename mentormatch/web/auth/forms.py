@@ -75,10 +75,19 @@ class ChangeEmailForm(FlaskForm):
     password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
 
 
-class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+class _DeleteConfirmation(FlaskForm):
     understood = BooleanField(
         "I understand that my profile, notifications and private notes are deleted for good, "
         "my open matches are withdrawn and my agreements end.",
         validators=[DataRequired(message="Tick the box to confirm.")],
     )
+
+
+class DeleteAccountForm(_DeleteConfirmation):
+    password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class DeleteSingleSignOnAccountForm(_DeleteConfirmation):
+    """For an account with no password (it signs in through single sign-on): the address confirms."""
+
+    password = StringField("Type your email address to confirm", validators=[DataRequired(), Length(max=254)])

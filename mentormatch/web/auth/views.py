@@ -7,10 +7,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from mentormatch.extensions import limiter
 from mentormatch.models.user import utcnow
-from mentormatch.services import account_deletion, account_email, accounts, programs, sessions
+from mentormatch.services import account_deletion, account_email, accounts, identity, programs, sessions
 from mentormatch.tasks.accounts import complete_sign_up, email_reset_link, send_email_change_links
 from mentormatch.web.auth.forms import (
-    ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, LoginForm, NewPasswordForm, ResetRequestForm,
+    ChangeEmailForm, ChangePasswordForm, DeleteAccountForm,
+    DeleteSingleSignOnAccountForm, LoginForm, NewPasswordForm, ResetRequestForm,
     SignupForm,
 )
 from mentormatch.web.matches.forms import ConfirmForm
@@ -40,7 +41,7 @@ def signup():
     return render_template("auth/signup.html", form=form, program=program if sides else None)
 
 
-def _log_in(user, remember: bool) -> None:
+def log_in(user, remember: bool) -> None:
     """A new server-side session, and a fresh cookie session (new CSRF secret) for it."""
     session.clear()
     sessions.start_session(user, remember, request.user_agent.string or "")
@@ -72,13 +73,18 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
+        # Addresses at a single-sign-on-only domain have no password here (the same answer for every one).
+        refusal = identity.password_refusal(form.email.data)
+        user = None if refusal else accounts.authenticate(form.email.data, form.password.data)
+        if refusal:
+            flash(refusal, "error")
+        elif user is None:
             flash("Email or password is incorrect.", "error")
         else:
-            _log_in(user, form.remember.data)
+            log_in(user, form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form,
+                           sso_providers=list(current_app.config.get("OIDC_PROVIDERS", {}).values()))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -97,6 +103,10 @@ def logout():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
+        refusal = identity.password_refusal(form.email.data)
+        if refusal:  # decided by the domain alone: says nothing of whether the account exists
+            flash(f"{refusal} We sent no email.", "info")
+            return redirect(url_for("auth.login"))
         # Queued, not looked up: the same work, time and answer whether or not the address has an account.
         email_reset_link(accounts.normalise_email(form.email.data))
         flash("If an account uses that address, we have emailed it a link to choose a new password.", "info")
@@ -216,7 +226,8 @@ def cancel_email_change(token: str):
 @login_required
 @password_checks
 def delete_account():
-    form = DeleteAccountForm()
+    # An account made by single sign-on has no password to ask for: typing its address confirms.
+    form = DeleteAccountForm() if current_user.has_password else DeleteSingleSignOnAccountForm()
     if form.validate_on_submit():
         token = current_user.session_token
         if account_deletion.delete_account(current_user, form.password.data):
@@ -224,5 +235,6 @@ def delete_account():
             logout_user()
             flash("Your account is deleted. Thank you for taking part in the program.", "info")
             return redirect(url_for("main.index"))
-        form.password.errors.append("That is not your current password.")
+        form.password.errors.append("That is not your current password." if current_user.has_password
+                                    else "That is not the email address of this account.")
     return render_template("auth/delete_account.html", form=form)
