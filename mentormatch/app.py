@@ -71,14 +71,15 @@ def register_tasks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from mentormatch.web import (admin, agreements, auth, console, main, matches, messages, notifications,
-                                 profiles, programs)
+                                 profiles, programs, scim)
     from mentormatch.web.security import IdConverter
     from mentormatch.web.templating import template_globals
     from mentormatch.web.times import local_time
 
     app.url_map.converters["int"] = IdConverter  # before the rules are added: each binds its converter then
     # console is the coordinator area (its blueprint is named "coordinator", under /coordinator)
-    for module in (main, auth, profiles, programs, matches, messages, agreements, notifications, console, admin):
+    for module in (main, auth, profiles, programs, matches, messages, agreements, notifications, console, admin,
+                   scim):
         app.register_blueprint(module.bp)
     if app.config["DEV_MAILBOX"]:
         from mentormatch.web import devmail
@@ -109,8 +110,9 @@ def register_security(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from mentormatch.cli import commands
     from mentormatch.cli_console import commands as console_commands
+    from mentormatch.cli_identity import commands as identity_commands
 
-    for command in (*commands, *console_commands):
+    for command in (*commands, *console_commands, *identity_commands):
         app.cli.add_command(command)
 
 

@@ -72,6 +72,10 @@ PAGES = {
 SKIPPED = {
     "/static/<path:filename>": "stylesheets, scripts and images, not pages",
     "/healthz": "a JSON answer for the load balancer, not a page",
+    "/auth/sso/<provider>": "sends the browser to the identity provider (tests/browser/test_sso_journey.py)",
+    "/auth/sso/<provider>/callback": "where the identity provider sends the browser back, not a page",
+    "/scim/v2/": "the SCIM JSON API for identity providers, not a page",
+    "/scim/v2/<path:path>": "the SCIM JSON API for identity providers, not a page",
 }
 DOWNLOADS = (".ics", ".csv", ".xlsx")  # files the browser saves, not pages: skipped wherever they are
 

@@ -154,13 +154,19 @@ EXPECTED = {
     ("GET", "/coordinator/queues/waiting/{match}/end"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/rounds/{round}/withdraw"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/roster/template.csv"): (LOGIN, 403, 403, 200, 200),
+    # Single sign-on: an unknown provider (none is configured here) is not found, for anyone.
+    ("GET", "/auth/sso/{provider}"): (404, 404, 404, 404, 404),
+    ("GET", "/auth/sso/{provider}/callback"): (404, 404, 404, 404, 404),
+    # SCIM answers only a provider's bearer token: a browser's login cookie, an administrator's included, is 401.
+    **{(method, path): (401, 401, 401, 401, 401)
+       for path in ("/scim/v2/", "/scim/v2/{scim_path}") for method in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }
 
 PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}", "<token>": "{token}",
                 "<int:agreement_id>": "{agreement}", "<int:goal_id>": "{goal}", "<int:meeting_id>": "{meeting}",
                 "<int:round_id>": "{round}", "<int:user_id>": "{user}", "<int:program_id>": "{program}",
                 "<int:message_id>": "{message}", "<int:notification_id>": "{notification}",
-                "<int:scheduled_id>": "{scheduled}"}
+                "<int:scheduled_id>": "{scheduled}", "<provider>": "{provider}", "<path:path>": "{scim_path}"}
 
 
 def _objects_of(program, names: str) -> dict:
@@ -196,7 +202,8 @@ def _objects_of(program, names: str) -> dict:
     ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token", "round": matching_round.id,
            "scheduled": scheduled.id, "message": message.id, "notification": notification,
            "user": match.mentee_id,  # a mentee: the candidates page is only for mentees
-           "agreement": agreement.id, "goal": goal.id, "meeting": meeting.id, "program": program.id}
+           "agreement": agreement.id, "goal": goal.id, "meeting": meeting.id, "program": program.id,
+           "provider": "entra", "scim_path": "Users"}
     shown = [u.name for u in (mentor, proposed_mentee, proposed_mentor, pair_mentee, pair_mentor)] + [
         u.email for u in (mentor, proposed_mentee, proposed_mentor, pair_mentee, pair_mentor)]
     return {"ids": ids, "shown": shown, "active_match": active.id}
@@ -269,8 +276,9 @@ def test_every_route_in_the_url_map_is_classified(app):
 # --- two programs ----------------------------------------------------------------------------------
 
 # Routes that take an id but are not a program's records: a program's own page (the administrator's),
-# joining or leaving a program (anyone signed in, for themselves), links carrying a token.
-NOT_PROGRAM_RECORDS = ("/admin/", "/programs/", "/auth/")
+# joining or leaving a program (anyone signed in, for themselves), links carrying a token, and SCIM
+# (a provider's bearer token, never a login).
+NOT_PROGRAM_RECORDS = ("/admin/", "/programs/", "/auth/", "/scim/")
 
 
 @pytest.fixture

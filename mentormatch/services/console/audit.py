@@ -34,6 +34,8 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("flagged", "Profile flagged"),
     ("flag_cleared", "Flag cleared"),
     ("roster_imported", "Roster imported"),
+    ("roster_synced", "Full roster sync"),
+    ("roster_sync_removed", "Left the program by a full roster sync"),
     ("exported", "Export downloaded"),
     ("program_created", "Program created"),
     ("program_changed", "Program settings changed"),
@@ -46,16 +48,17 @@ ACTION_LABELS = dict(ACTIONS)
 
 
 def record(actor: User | None, action: str, summary: str, *, target: Any = None, program: Any = None,
-           before: dict | None = None, after: dict | None = None) -> AuditEntry:
+           before: dict | None = None, after: dict | None = None, actor_name: str | None = None) -> AuditEntry:
     """Add an entry for ``action`` to the current transaction (the caller commits).
 
     ``program`` (a Program or its id) is the program the action is about: its coordinators see the entry.
+    Without an ``actor`` the entry names ``actor_name`` (an identity provider), else the command line.
     """
     if action not in ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
-        actor_name=actor.name if actor is not None else "Command line",
+        actor_name=actor.name if actor is not None else (actor_name or "Command line"),
         action=action, summary=summary[:300],
         target_type=type(target).__name__.lower() if target is not None else "",
         target_id=getattr(target, "id", None), before=before or {}, after=after or {},

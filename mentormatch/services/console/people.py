@@ -139,13 +139,25 @@ def deactivate(program: Program, user: User, coordinator: User) -> list[int]:
         raise PeopleError("You cannot deactivate your own account.")
     if not user.active:
         raise PeopleError(f"{user.name}'s account is already deactivated.")
+    return deactivate_account(user, coordinator, [program])
+
+
+def deactivate_account(user: User, by: User | None, programs: list[Program | int | None],
+                       actor_name: str | None = None) -> list[int]:
+    """Block ``user``'s login at once and withdraw their pending matches everywhere; returns those withdrawn.
+
+    One transaction, audited once for each of ``programs`` (None: no program). ``by`` is the coordinator,
+    or None for an identity provider (SCIM), named ``actor_name`` in the log; None closes the matches in
+    the person's own name, as leaving does.
+    """
     with transaction():
-        withdrawn = withdraw_pending_of(user, coordinator, notice=WITHDRAWN_NOTICE)
+        withdrawn = withdraw_pending_of(user, by or user, notice=WITHDRAWN_NOTICE)
         user.active = False
         sessions.end_other_sessions(user)  # logged out on their next request
-        audit.record(coordinator, "deactivated", f"Deactivated {user.name} ({user.email})", target=user,
-                     program=program, before={"active": True},
-                     after={"active": False, "withdrawn_matches": withdrawn})
+        for program in programs:
+            audit.record(by, "deactivated", f"Deactivated {user.name} ({user.email})", target=user,
+                         program=program, before={"active": True},
+                         after={"active": False, "withdrawn_matches": withdrawn}, actor_name=actor_name)
     return withdrawn
 
 
@@ -156,6 +168,31 @@ MEMBERSHIP_CHANGES = {
     MembershipStatus.PAUSED: (MembershipStatus.ACTIVE, MembershipStatus.LEFT),
     MembershipStatus.LEFT: (),
 }
+
+
+def paired_in(program: Program, user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` have an active pair in ``program``: their membership cannot end until it does."""
+    found: set[int] = set()
+    for start in range(0, len(user_ids), 500):
+        ids = set(user_ids[start:start + 500])
+        for mentee_id, mentor_id in db.session.execute(db.select(Match.mentee_id, Match.mentor_id).where(
+                Match.program_id == program.id, Match.status == MatchStatus.ACTIVE,
+                or_(Match.mentee_id.in_(ids), Match.mentor_id.in_(ids)))):
+            found.update({mentee_id, mentor_id} & ids)
+    return found
+
+
+def end_membership(program: Program, user: User, membership: Membership, by: User | None) -> list[int]:
+    """Make ``membership`` (of ``program``) left inside the caller's transaction; returns the matches withdrawn.
+
+    Their pending matches here are withdrawn (the other side is told), so a mentor's places are free, and a
+    mentor stops taking mentees. The caller checks ``paired_in`` first and records the audit entry; ``by``
+    None (the command line) closes the matches in the leaver's name.
+    """
+    withdrawn = withdraw_pending_of(user, by or user, program.id, notice=WITHDRAWN_NOTICE)
+    membership.status = MembershipStatus.LEFT
+    membership.accepting_mentees = False
+    return withdrawn
 
 
 def change_membership(program: Program, user: User, status: str, coordinator: User) -> list[int]:
@@ -173,15 +210,14 @@ def change_membership(program: Program, user: User, status: str, coordinator: Us
         before = membership.status
         if wanted not in MEMBERSHIP_CHANGES[MembershipStatus(before)]:
             raise PeopleError(f"{user.name}'s membership is {before}: it cannot become {wanted} now.")
-        if wanted == MembershipStatus.LEFT and db.session.scalar(db.select(func.count()).select_from(Match).where(
-                Match.program_id == program.id, or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
-                Match.status == MatchStatus.ACTIVE)):
+        if wanted == MembershipStatus.LEFT and paired_in(program, [user.id]):
             raise PeopleError(f"{user.name} has an active pair in {program.name}: end the pair first.")
-        withdrawn = (withdraw_pending_of(user, coordinator, program.id, notice=WITHDRAWN_NOTICE)
-                     if wanted in (MembershipStatus.PAUSED, MembershipStatus.LEFT) else [])
-        membership.status = wanted
         if wanted == MembershipStatus.LEFT:
-            membership.accepting_mentees = False
+            withdrawn = end_membership(program, user, membership, coordinator)
+        else:
+            withdrawn = (withdraw_pending_of(user, coordinator, program.id, notice=WITHDRAWN_NOTICE)
+                         if wanted == MembershipStatus.PAUSED else [])
+            membership.status = wanted
         audit.record(coordinator, "membership_changed",
                      f"{user.name}'s membership of {program.name}: {before} -> {wanted}", target=user,
                      program=program, before={"status": before},
