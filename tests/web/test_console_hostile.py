@@ -29,6 +29,7 @@ CONSOLE_FORMS = [
                                 "confirm": "y", "warned_for": "1:2"}),
     ("/coordinator/pairs/new", {"mentee_q": "a", "mentor_q": "b", "search": "mentee"}),
     ("/coordinator/roster/import", {"check_only": "y"}),
+    ("/coordinator/roster/import", {"full": "y", "sync_digest": "x", "confirm_sync": "y", "confirm_large": "y"}),
 ]
 
 

@@ -14,12 +14,14 @@ an existing account gets a new membership (an error row when it is on the
 other side of that program). New accounts get an unusable password and an
 invitation with a password-set link (services.accounts.invitation_email);
 existing accounts are told by email that they were added. ``template_csv``
-is a file to start from.
+is a file to start from. Importing a file as the whole roster of the program,
+so that members missing from it leave, is services.console.roster_sync.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import secrets
 from dataclasses import dataclass, field
@@ -75,6 +77,8 @@ class RosterCheck:
     skipped_in: dict[int, int] = field(default_factory=dict)  # program id -> members skipped there
     errors: list[RowError] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    digest: str = ""  # sha256 of the file, which a full sync's confirmation names (services.console.roster_sync)
+    listed: set[str] = field(default_factory=set)  # emails of every good row for ``program``
 
     @property
     def ok(self) -> bool:
@@ -126,7 +130,7 @@ def check_roster(data: bytes, program: Program, *, runs: list[Program] | None = 
 
     ``runs`` are the programs a row's program column may name (the importer's); only ``program`` by default.
     """
-    check = RosterCheck(program=program)
+    check = RosterCheck(program=program, digest=hashlib.sha256(data).hexdigest())
     allowed = {p.slug: p for p in (runs or [])} | {program.slug: program}
     if len(data) > max_bytes:
         check.file_errors.append(f"The file is larger than {max_bytes // 1024} KB. Split it, or use the "
@@ -184,6 +188,7 @@ def check_roster(data: bytes, program: Program, *, runs: list[Program] | None = 
         return check
     if not seen and not check.errors:
         check.file_errors.append("The file has no people in it.")
+    check.listed = {p.email for p in checked if p.program.id == program.id}
     found = _accounts([p.email for p in checked])
     for person in checked:
         user = found.get(person.email)

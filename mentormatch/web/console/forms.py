@@ -54,6 +54,12 @@ class RosterForm(FlaskForm):
     roster = FileField("CSV file of people", validators=[FileRequired(message="Choose a CSV file.")],
                        description="UTF-8 CSV; the first row names the columns.")
     check_only = BooleanField("Only check the file, import nobody")
+    # A full sync (services.console.roster_sync): a preview first, then the same file with the preview's digest.
+    full = BooleanField("This file is the whole roster: members missing from it leave the program "
+                        "(you see who first)")
+    sync_digest = HiddenField()
+    confirm_sync = BooleanField("I have checked the list: the people listed leave the program")
+    confirm_large = BooleanField("Yes, more than half of the program leaves: the file is the whole roster")
 
 
 SPECIALTY_CODES = domain.codes(domain.SPECIALTIES)
