@@ -143,14 +143,15 @@ def send_message(match: Match, user: User, body: str) -> Message:
 
 
 def _unread_select(user: User):
-    """The other person's messages after ``user``'s read cursor, in pairs ``user`` is part of."""
+    """Per pair ``user`` is part of, the count of the other person's messages after ``user``'s read cursor."""
     return (select(Message.match_id, func.count().label("unread")).select_from(Message)
             .join(Match, Match.id == Message.match_id)
             .outerjoin(MessageCursor, (MessageCursor.match_id == Message.match_id)
                        & (MessageCursor.user_id == user.id))
             .where(or_(Match.mentee_id == user.id, Match.mentor_id == user.id),
                    or_(Message.author_id != user.id, Message.author_id.is_(None)),
-                   Message.id > func.coalesce(MessageCursor.last_read_id, 0)))
+                   Message.id > func.coalesce(MessageCursor.last_read_id, 0))
+            .group_by(Message.match_id))
 
 
 def unread_counts(user: User, match_ids) -> dict[int, int]:
@@ -158,7 +159,7 @@ def unread_counts(user: User, match_ids) -> dict[int, int]:
     ids = list(match_ids)
     if not ids:
         return {}
-    rows = db.session.execute(_unread_select(user).where(Message.match_id.in_(ids)).group_by(Message.match_id))
+    rows = db.session.execute(_unread_select(user).where(Message.match_id.in_(ids)))
     return {row.match_id: row.unread for row in rows}
 
 
