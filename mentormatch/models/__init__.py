@@ -3,6 +3,7 @@
 from mentormatch.models.agreement import Agreement, AgreementStatus, AgreementVersion, VersionStatus
 from mentormatch.models.agreement_goal import AgreementFeedback, AgreementGoal, GoalStatus
 from mentormatch.models.audit import AuditEntry, ReviewFlag
+from mentormatch.models.career import CeCertificate, CePolicy, CredentialRecord, ExamPlan
 from mentormatch.models.identity import ScimToken, UserIdentity
 from mentormatch.models.match import (
     PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus,
@@ -18,7 +19,7 @@ from mentormatch.models.user import User
 from mentormatch.models.user_session import UserSession
 
 __all__ = [
-    "PENDING", "Agreement", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion", "AuditEntry",
+    "PENDING", "Agreement", "CeCertificate", "CePolicy", "CredentialRecord", "ExamPlan", "AgreementFeedback", "AgreementGoal", "AgreementStatus", "AgreementVersion", "AuditEntry",
     "GoalStatus", "Match", "MatchOrigin", "MatchStatus", "MatchingRound", "Meeting", "Message", "MessageCursor", "Notification", "OutboxEmail",
     "Enrolment", "Membership", "MembershipStatus", "MembershipTag", "PrivateNote", "Profile", "ProfileTag", "Program",
     "ProgramCoordinator", "ProgramRole", "ReviewFlag", "RoundStatus", "ScheduledMeeting", "ScimToken", "TagKind", "User",
