@@ -17,10 +17,12 @@ SPECIALTY_WEIGHTS = {
     "clinical_chemistry": 10, "hematology": 9, "microbiology": 8, "blood_bank": 7,
     "immunology": 3, "histotechnology": 3, "cytotechnology": 2, "molecular": 5,
     "urinalysis": 3, "coagulation": 3, "point_of_care": 2, "informatics": 2, "phlebotomy": 2,
+    "cytogenetics": 1, "flow_cytometry": 2, "immunohistochemistry": 1, "hla": 1, "toxicology": 2,
+    "quality_regulatory": 2, "laboratory_safety": 1, "specimen_processing": 3, "donor_apheresis": 1,
 }
 GOAL_WEIGHTS = {
     "mlt_to_mls": 9, "graduate_degree": 3, "certification": 8, "specialist_certification": 6,
-    "supervisor": 5, "manager": 3, "quality": 3, "educator": 2, "researcher": 2,
+    "supervisor": 5, "manager": 3, "director": 1, "quality": 3, "educator": 2, "researcher": 2,
     "informatics": 2, "networking": 4,
 }
 ZONES = {
@@ -29,9 +31,10 @@ ZONES = {
     "Pacific/Honolulu": 1, "America/Toronto": 4, "Europe/London": 3,
     "Asia/Manila": 5, "Asia/Kolkata": 3, "Australia/Sydney": 2,
 }
-SHIFT_WEIGHTS = {"day": 60, "evening": 20, "night": 12, "rotating": 8}
+SHIFT_WEIGHTS = {"day": 50, "evening": 15, "night": 10, "rotating": 6, "weekend": 4, "day_12h": 8, "night_12h": 5,
+                 "per_diem": 2}
 MODE_WEIGHTS = {"virtual": 45, "either": 40, "in_person": 15}
-FREQUENCY_WEIGHTS = {"weekly": 10, "biweekly": 35, "monthly": 45, "bimonthly": 10}
+FREQUENCY_WEIGHTS = {"weekly": 10, "biweekly": 35, "monthly": 45, "every_two_months": 10}
 SPECIALIST_FOR = {
     "blood_bank": "ascp_sbb", "hematology": "ascp_sh", "microbiology": "ascp_sm",
     "clinical_chemistry": "ascp_sc", "molecular": "ascp_smb", "cytotechnology": "ascp_sct",
@@ -62,8 +65,6 @@ def make_mentees(n: int, rng: np.random.Generator, first_id: int = 1) -> list[Me
             sought.append("ascp_mls")
         if "specialist_certification" in goals:
             sought.extend(SPECIALIST_FOR[s] for s in specialties if s in SPECIALIST_FOR)
-        if "quality" in goals and rng.random() < 0.5:
-            sought.append("ascp_qls")
         if "manager" in goals and rng.random() < 0.5:
             sought.append("ascp_dlm")
         out.append(
@@ -91,12 +92,10 @@ def make_mentors(
     for k in range(m):
         popular = rng.random() < 0.1
         specialties = _pick(rng, SPECIALTY_WEIGHTS, int(rng.integers(3, 6) if popular else rng.integers(1, 3)))
-        creds = {"ascp_mls"} if rng.random() < 0.8 else {"amt_mt"}
+        creds = {"ascp_mls"} if rng.random() < 0.8 else {"amt_mls"}
         for s in specialties:
             if s in SPECIALIST_FOR and rng.random() < (0.8 if popular else 0.25):
                 creds.add(SPECIALIST_FOR[s])
-        if rng.random() < (0.4 if popular else 0.05):
-            creds.add("ascp_qls")
         if rng.random() < (0.4 if popular else 0.05):
             creds.add("ascp_dlm")
         goals = _pick(rng, GOAL_WEIGHTS, int(rng.integers(4, 9) if popular else rng.integers(0, 4)))

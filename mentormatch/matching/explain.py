@@ -91,7 +91,8 @@ def _goals(e: MenteeFeatures, o: MentorFeatures) -> str:
 
 
 def _credentials(e: MenteeFeatures, o: MentorFeatures) -> str:
-    held = _ordered(set(e.credentials_sought) & set(o.credentials), domain.CREDENTIALS)
+    sought = {domain.same_credential(c) for c in e.credentials_sought}
+    held = _ordered({c for c in o.credentials if domain.same_credential(c) in sought}, domain.CREDENTIALS)
     if held:
         names = _listing([_short(domain.CREDENTIALS, c) for c in held])
         return f"Holds {names}, which you are working toward"
@@ -118,15 +119,21 @@ def _schedule(e: MenteeFeatures, o: MentorFeatures) -> str:
         hours = round(min(hours, 24 - hours), 1)
         zone = "Same time zone" if hours == 0 else f"{_plural(hours, 'hour')} apart"
     if e.shift and e.shift == o.shift:
-        shift = f"you both work {_lower(domain.label(domain.SHIFTS, e.shift))} shifts"
+        shift = f"you both work {_shift_words(e.shift)}"
     elif e.shift and o.shift:
-        shift = (
-            f"works {_lower(domain.label(domain.SHIFTS, o.shift))} shifts, "
-            f"you work {_lower(domain.label(domain.SHIFTS, e.shift))}"
-        )
+        shift = f"works {_shift_words(o.shift)}, you work {_shift_words(e.shift)}"
     else:
         shift = "shift not given"
     return f"{zone}; {shift}"
+
+
+# How a shift reads after "work": "day shifts", "12-hour nights", "per diem (PRN)".
+_SHIFT_WORDS = {"weekend": "weekends", "day_12h": "12-hour days", "night_12h": "12-hour nights",
+                "per_diem": "per diem (PRN)"}
+
+
+def _shift_words(code: str) -> str:
+    return _SHIFT_WORDS.get(code) or f"{_lower(domain.label(domain.SHIFTS, code))} shifts"
 
 
 def _mode(e: MenteeFeatures, o: MentorFeatures) -> str:

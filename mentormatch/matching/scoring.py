@@ -25,38 +25,102 @@ FORBIDDEN = -np.inf
 NEUTRAL = 0.5  # the value of a criterion when either side left it blank
 BLOCK_ROWS = 512
 
-SPECIALTY_BITS = {code: 1 << k for k, code in enumerate(domain.codes(domain.SPECIALTIES))}
-GOAL_BITS = {code: 1 << k for k, code in enumerate(domain.codes(domain.CAREER_GOALS))}
-CREDENTIAL_BITS = {code: 1 << k for k, code in enumerate(domain.codes(domain.CREDENTIALS))}
+MASK = np.uint64  # one bit per code: a vocabulary may hold up to 64 codes
+
+
+def _bit_table(codes: Iterable[str]) -> dict[str, int]:
+    table = {code: 1 << k for k, code in enumerate(dict.fromkeys(codes))}
+    if len(table) > np.iinfo(MASK).bits:
+        raise ValueError(f"{len(table)} codes do not fit a {np.iinfo(MASK).bits}-bit mask: widen MASK")
+    return table
+
+
+SPECIALTY_BITS = _bit_table(domain.codes(domain.SPECIALTIES))
+GOAL_BITS = _bit_table(domain.codes(domain.CAREER_GOALS))
+# An ASCPi credential and its ASCP form share a bit: holding either helps a mentee seeking either.
+CREDENTIAL_BITS = _bit_table(domain.same_credential(code) for code in domain.codes(domain.CREDENTIALS))
+
+
+def _implied_goals(code: str) -> frozenset[str]:
+    """The goals a credential says its holder can coach, whatever they listed themselves.
+
+    A generalist (MLS, MLT) coaches certification, and MLS holders the MLT to MLS
+    step; a specialist credential coaches specialist certification, a discipline's
+    certification (HTL, CT, BB...) certification. Assistants' and phlebotomists'
+    credentials imply no goal, nor do the ASCP qualifications but QLI (informatics):
+    QLS is a qualification in laboratory safety, not in quality, so only a stated
+    quality goal makes a quality coach.
+    """
+    if code in domain.ENTRY_CREDENTIALS:
+        goals: set[str] = set()
+    elif code in domain.QUALIFICATIONS:
+        goals = {"informatics"} if code == "ascp_qli" else set()
+    elif code in domain.SPECIALIST_CREDENTIALS:
+        goals = {"specialist_certification"}
+    else:
+        goals = {"certification"}
+    if code in domain.GENERALIST_CREDENTIALS and code.endswith(("_mls", "_mt")):
+        goals.add("mlt_to_mls")
+    if code == "ascp_dlm":
+        goals |= {"manager", "supervisor"}
+    return frozenset(goals)
+
 
 # Goals a mentor can coach by virtue of a credential they hold.
 CREDENTIAL_IMPLIES_GOALS: dict[str, frozenset[str]] = {
-    code: frozenset(
-        {"specialist_certification"} if code in domain.SPECIALIST_CREDENTIALS else {"certification"}
-    )
-    for code in CREDENTIAL_BITS
+    code: _implied_goals(code) for code in domain.codes(domain.CREDENTIALS)
 }
-for _code in ("ascp_mls", "amt_mt"):
-    CREDENTIAL_IMPLIES_GOALS[_code] = frozenset({"mlt_to_mls", "certification"})
-CREDENTIAL_IMPLIES_GOALS["ascp_qls"] |= {"quality"}
-CREDENTIAL_IMPLIES_GOALS["ascp_dlm"] |= {"manager", "supervisor"}
 
 SHIFT_INDEX = {code: k for k, code in enumerate(domain.codes(domain.SHIFTS))}
 MODE_INDEX = {code: k for k, code in enumerate(domain.codes(domain.MEETING_MODES))}
 FREQUENCY_INDEX = {code: k for k, code in enumerate(domain.codes(domain.MEETING_FREQUENCIES))}
 
-# Rows: mentee's code, columns: mentor's code; the last row and column are "unknown".
 _n = NEUTRAL
-SHIFT_TABLE = np.array(
-    [  # day  evening night rotating unknown
-        [1.0, 0.5, 0.0, 0.5, _n],  # day
-        [0.5, 1.0, 0.5, 0.5, _n],  # evening
-        [0.0, 0.5, 1.0, 0.5, _n],  # night
-        [0.5, 0.5, 0.5, 0.75, _n],  # rotating
-        [_n, _n, _n, _n, _n],
-    ],
-    dtype=np.float32,
-)
+# The hours on site of the fixed shifts, [start, end) on a 24-hour clock (the common US hospital
+# pattern); None for the shifts without fixed hours.
+SHIFT_HOURS: dict[str, tuple[int, int] | None] = {
+    "day": (7, 15), "evening": (15, 23), "night": (23, 7), "day_12h": (7, 19), "night_12h": (19, 7),
+    "rotating": None, "weekend": None, "per_diem": None,
+}
+# Shifts without fixed hours, against any other shift: a per diem (PRN) worker picks shifts and can
+# take one that meets the other's; a rotating or weekend worker shares some days or a changeover.
+FLEXIBLE_SHIFT = {"per_diem": 0.75, "rotating": 0.5, "weekend": 0.5}
+SAME_FLEXIBLE_SHIFT = {"per_diem": 0.75, "rotating": 0.75, "weekend": 1.0}
+
+
+def _on_site(hours: tuple[int, int]) -> set[int]:
+    start, end = hours
+    return {h % 24 for h in range(start, end if end > start else end + 24)}
+
+
+def shift_fit(mine: str, theirs: str) -> float:
+    """How well two shifts leave a shared window to meet, in [0, 1].
+
+    The same shift is 1. Fixed shifts that overlap score 0.5 plus up to 0.4 for
+    the share of the shorter shift they overlap (12-hour days against days: 0.9);
+    fixed shifts that only meet at a changeover (day and night at 07:00, day and
+    evening at 15:00) 0.5: the hand-over is a window both are at work. Shifts
+    without fixed hours score FLEXIBLE_SHIFT with any other.
+    """
+    if mine == theirs:
+        return SAME_FLEXIBLE_SHIFT.get(mine, 1.0)
+    flexible = [FLEXIBLE_SHIFT[s] for s in (mine, theirs) if SHIFT_HOURS[s] is None]
+    if flexible:
+        return max(flexible)
+    a, b = _on_site(SHIFT_HOURS[mine]), _on_site(SHIFT_HOURS[theirs])
+    shared = len(a & b)
+    if shared:
+        return 0.5 + 0.4 * shared / min(len(a), len(b))
+    touching = {SHIFT_HOURS[mine][1] % 24, SHIFT_HOURS[theirs][1] % 24} & {
+        SHIFT_HOURS[mine][0] % 24, SHIFT_HOURS[theirs][0] % 24}
+    return 0.5 if touching else 0.25
+
+
+# Rows: mentee's code, columns: mentor's code; the last row and column are "unknown".
+SHIFT_TABLE = np.full((len(SHIFT_INDEX) + 1, len(SHIFT_INDEX) + 1), _n, dtype=np.float32)
+for _mine, _i in SHIFT_INDEX.items():
+    for _theirs, _j in SHIFT_INDEX.items():
+        SHIFT_TABLE[_i, _j] = shift_fit(_mine, _theirs)
 MODE_TABLE = np.array(
     [  # in_person virtual either unknown
         [1.0, 0.0, 0.75, _n],  # in_person
@@ -95,6 +159,10 @@ def _mask(codes: Iterable[str], bits: dict[str, int]) -> int:
     return sum(bits.get(code, 0) for code in set(codes))
 
 
+def _credential_mask(codes: Iterable[str]) -> int:
+    return _mask({domain.same_credential(code) for code in codes}, CREDENTIAL_BITS)
+
+
 def mentor_help_codes(mentor: MentorFeatures) -> frozenset[str]:
     """Return the goals a mentor can help with: stated plus implied by credentials."""
     implied = (CREDENTIAL_IMPLIES_GOALS.get(code, frozenset()) for code in mentor.credentials)
@@ -128,9 +196,9 @@ def _encode(people: Sequence[MenteeFeatures] | Sequence[MentorFeatures], mentors
     creds = [p.credentials if mentors else p.credentials_sought for p in people]  # type: ignore[union-attr]
     return _Side(
         ids=np.array([p.id for p in people], dtype=np.int64),
-        specialties=np.array([_mask(p.specialties, SPECIALTY_BITS) for p in people], dtype=np.uint16),
-        goals=np.array([_mask(g, GOAL_BITS) for g in goals], dtype=np.uint16),
-        credentials=np.array([_mask(c, CREDENTIAL_BITS) for c in creds], dtype=np.uint16),
+        specialties=np.array([_mask(p.specialties, SPECIALTY_BITS) for p in people], dtype=MASK),
+        goals=np.array([_mask(g, GOAL_BITS) for g in goals], dtype=MASK),
+        credentials=np.array([_credential_mask(c) for c in creds], dtype=MASK),
         years=np.array(
             [np.nan if p.years_experience is None else p.years_experience for p in people],
             dtype=np.float32,
@@ -205,7 +273,7 @@ def score_parts(
 
 
 def _bits(masks: np.ndarray, width: int) -> np.ndarray:
-    return ((masks[:, None] >> np.arange(width, dtype=np.uint16)) & 1).astype(np.float32)
+    return ((masks[:, None] >> np.arange(width, dtype=MASK)) & MASK(1)).astype(np.float32)
 
 
 def _onehot(index: np.ndarray, width: int) -> np.ndarray:

@@ -22,6 +22,7 @@ from mentormatch.models.user import utcnow
 from mentormatch.services import programs
 from mentormatch.services.accounts import find_user_by_email, hash_password
 from mentormatch.services.demo_history import seed_history
+from mentormatch.services.demo_personas import MENTEE_PERSONAS, MENTOR_PERSONAS, Persona, specialist_for
 from mentormatch.services.profiles import ProfileInput, apply_profile
 from mentormatch.services.programs import ProgramInput
 from mentormatch.services.transactions import transaction
@@ -64,7 +65,7 @@ PROGRAMS = (
                 "For scientists preparing to lead a bench, a shift or a laboratory, mentored by "
                 "supervisors and managers.", LEADERSHIP_COORDINATOR_EMAIL, "Priya Raman", 9),
 )
-LEADERSHIP_GOALS = ("supervisor", "manager", "quality")
+LEADERSHIP_GOALS = ("supervisor", "manager", "director", "quality")
 PATHWAY_GOALS = ("mlt_to_mls", "certification", "specialist_certification")
 
 TIME_ZONES = (
@@ -77,24 +78,6 @@ ORGANISATION_KINDS = (
     "General Hospital", "Medical Center", "Regional Reference Laboratory",
     "Children's Hospital", "University Hospital", "Community Hospital",
 )
-MENTOR_TITLES = (
-    "Medical Laboratory Scientist", "Senior Medical Laboratory Scientist", "Technical Specialist",
-    "Laboratory Supervisor", "Laboratory Manager", "Quality Assurance Coordinator",
-    "MLS Program Director", "Molecular Technologist", "Laboratory Informatics Analyst",
-    "Blood Bank Lead Technologist",
-)
-MENTEE_TITLES = (
-    "Medical Laboratory Technician", "MLT student", "Phlebotomist", "Laboratory Assistant",
-    "Medical Laboratory Scientist (new graduate)", "Histotechnician", "Specimen Processor",
-)
-# The specialist credential a specialty leads to.
-SPECIALIST_CREDENTIAL = {
-    "blood_bank": "ascp_sbb", "hematology": "ascp_sh", "coagulation": "ascp_sh",
-    "microbiology": "ascp_sm", "clinical_chemistry": "ascp_sc", "molecular": "ascp_smb",
-    "cytotechnology": "ascp_sct", "histotechnology": "ascp_htl",
-}
-
-
 MENTOR_LINES = (
     "I enjoy helping new technologists find their footing on the bench.",
     "I have trained students from three MLS programs and still love it.",
@@ -151,7 +134,6 @@ def seed_demo(seed: int = DEFAULT_SEED, with_history: bool = True) -> DemoCounts
     # accounts share a published password anyway.
     password_hash = hash_password(DEMO_PASSWORD)
     confirmed = utcnow()
-    specialties = domain.codes(domain.SPECIALTIES)
     goals = domain.codes(domain.CAREER_GOALS)
 
     def account(email: str, name: str, **extra) -> User:
@@ -172,20 +154,18 @@ def seed_demo(seed: int = DEFAULT_SEED, with_history: bool = True) -> DemoCounts
     for i in range(MENTOR_COUNT):
         email = MENTOR_EMAIL if i == 0 else f"mentor{i:03d}@example.org"
         user = account(email, fake.name())
-        # Round-robin the first specialty so every specialty has mentors.
-        chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 2))
-        apply_profile(user, _mentor_input(rng, fake, sorted(set(chosen)), goals, i))
+        apply_profile(user, _mentor_input(rng, fake, i))
         for slug in _mentor_programs(i):
             _member(user, by_slug[slug], ProgramRole.MENTOR, capacity=rng.choice([1, 2, 2, 3, 3, 4, 5]),
                     accepting=i == 0 or rng.random() < 0.9)
         if 1 <= i <= BOTH_ROLES:  # mid-career: mentored toward supervisor in the leadership track
-            wanted = sorted({"supervisor"} | set(rng.sample(LEADERSHIP_GOALS, 1)))
+            wanted = sorted({"supervisor"} | set(rng.sample(("supervisor", "manager", "quality"), 1)))
             _member(user, by_slug[LEADERSHIP], ProgramRole.MENTEE, goals=wanted)
+    taken: dict[str, int] = {}  # how many mentees took each persona so far
     for i in range(MENTEE_COUNT):
         email = MENTEE_EMAIL if i == 0 else f"mentee{i:03d}@example.org"
         user = account(email, fake.name())
-        chosen = [specialties[i % len(specialties)]] + rng.sample(specialties, rng.randint(0, 1))
-        profile, wanted, sought = _mentee_input(rng, fake, sorted(set(chosen)), goals, i)
+        profile, wanted, sought = _mentee_input(rng, fake, goals[i % len(goals)], i, taken)
         apply_profile(user, profile)
         home = _mentee_program(goals[i % len(goals)])
         _member(user, by_slug[home], ProgramRole.MENTEE, goals=wanted, sought=sought)
@@ -232,48 +212,62 @@ def _member(user: User, program: Program, role: ProgramRole, *, capacity: int | 
     return membership
 
 
-def _shared(rng: random.Random, fake: Faker, specialties: list[str], i: int) -> dict:
+def _shared(rng: random.Random, fake: Faker, specialties: list[str], i: int, shifts: tuple[str, ...] = ()) -> dict:
+    shifts = shifts or domain.codes(domain.SHIFTS)
     return {
         "organisation": f"{fake.city()} {rng.choice(ORGANISATION_KINDS)}",
         "time_zone": TIME_ZONES[i % len(TIME_ZONES)],
         "meeting_mode": rng.choice(domain.codes(domain.MEETING_MODES)),
         "meeting_frequency": rng.choice(domain.codes(domain.MEETING_FREQUENCIES)),
-        "shift": domain.codes(domain.SHIFTS)[i % len(domain.SHIFTS)],
+        "shift": shifts[i % len(shifts)],
         "specialties": specialties,
     }
 
 
-def _mentor_input(rng, fake, specialties, goals, i) -> ProfileInput:
-    years = rng.randint(6, 35) if not 1 <= i <= BOTH_ROLES else rng.randint(6, 12)
-    credentials = {rng.choice(["ascp_mls", "ascp_mls", "amt_mt"])}
-    credentials |= {SPECIALIST_CREDENTIAL[s] for s in specialties if s in SPECIALIST_CREDENTIAL and rng.random() < 0.6}
-    if rng.random() < 0.15:
-        credentials.add(rng.choice(["ascp_qls", "ascp_dlm"]))
-    helped = {goals[i % len(goals)], "networking"} | set(rng.sample(goals, rng.randint(1, 3)))
+def _mentor_input(rng: random.Random, fake: Faker, i: int) -> ProfileInput:
+    """Mentor ``i``: persona ``i % 20``, its credential sets in turn; mentors 1-6 are in mid-career."""
+    persona = MENTOR_PERSONAS[i % len(MENTOR_PERSONAS)]
+    credentials = persona.credentials[(i // len(MENTOR_PERSONAS)) % len(persona.credentials)]
+    low, high = persona.years
+    years = rng.randint(6, 12) if 1 <= i <= BOTH_ROLES else rng.randint(low, high)
+    specialties = list(persona.specialties)
     specialty_names = _sentence_list(domain.label(domain.SPECIALTIES, s) for s in specialties)
     hopes = "I would like help with the step from the bench to a supervisor role." if 1 <= i <= BOTH_ROLES else ""
     return ProfileInput(
-        job_title=rng.choice(MENTOR_TITLES), years_experience=years,
-        credentials=sorted(credentials), goals=sorted(helped),
+        job_title=persona.title, years_experience=years,
+        credentials=sorted(credentials), goals=sorted({"networking", *persona.goals}),
         bio=f"{years} years at the bench and beyond, mostly in {specialty_names}. {rng.choice(MENTOR_LINES)}",
-        hopes=hopes, **_shared(rng, fake, specialties, i),
+        hopes=hopes, **_shared(rng, fake, sorted(specialties), i, persona.shifts),
     )
 
 
-def _mentee_input(rng, fake, specialties, goals, i) -> tuple[ProfileInput, list[str], list[str]]:
-    """A mentee's profile, and the goals and credentials they seek (their membership's answers)."""
-    wanted = sorted({goals[i % len(goals)]} | set(rng.sample(goals, rng.randint(0, 2))))
-    credentials = [rng.choice(["ascp_mlt", "ascp_mlt", "amt_mlt"])] if rng.random() < 0.5 else []
-    sought = []
-    if "mlt_to_mls" in wanted or "certification" in wanted:
-        sought.append("ascp_mls")
+def _mentee_input(rng: random.Random, fake: Faker, primary: str, i: int,
+                  taken: dict[str, int]) -> tuple[ProfileInput, list[str], list[str]]:
+    """A mentee whose main goal is ``primary``: their profile, and the goals and credentials they seek
+    (their membership's answers). ``taken`` counts each persona's mentees, to take its credential sets in turn."""
+    choices = MENTEE_PERSONAS[primary]
+    persona: Persona = choices[(i // len(domain.CAREER_GOALS)) % len(choices)]
+    turn = taken.get(persona.title, 0)
+    taken[persona.title] = turn + 1
+    variant = turn % len(persona.credentials)
+    held = persona.credentials[variant]
+    first = persona.specialties[turn % len(persona.specialties)]
+    specialties = sorted({first, rng.choice(persona.specialties)} if rng.random() < 0.5 else {first})
+    others = [g for g in persona.goals if g != primary]
+    wanted = sorted({primary, *rng.sample(others, rng.randint(0, min(2, len(others))))})
+    if "director" in wanted:  # under CLIA a high-complexity director holds a doctorate
+        wanted = sorted({*wanted, "graduate_degree"})
+    sought: list[str] = []
+    if {"mlt_to_mls", "certification"} & set(wanted) and persona.next_credential:
+        sought.append(persona.next_credential[variant % len(persona.next_credential)])
     if "specialist_certification" in wanted:
-        sought += [SPECIALIST_CREDENTIAL[s] for s in specialties if s in SPECIALIST_CREDENTIAL][:1] or ["ascp_qls"]
-    goal_names = _sentence_list(domain.label(domain.CAREER_GOALS, g) for g in wanted)
+        sought += specialist_for([first, *specialties], held)
+    low, high = persona.years
+    goal_names = _sentence_list(domain.label(domain.CAREER_GOALS, g).split(" (")[0] for g in wanted)
     profile = ProfileInput(
-        job_title=rng.choice(MENTEE_TITLES), years_experience=rng.randint(0, 12),
-        credentials=credentials, bio=rng.choice(MENTEE_LINES),
+        job_title=persona.title, years_experience=rng.randint(low, high),
+        credentials=sorted(held), bio=rng.choice(MENTEE_LINES),
         hopes=f"I would like help with {goal_names}.",
         **_shared(rng, fake, specialties, i + 7),
     )
-    return profile, wanted, sorted(set(sought))
+    return profile, wanted, sorted(set(sought) - set(held))

@@ -22,7 +22,7 @@ def _log_in(page, base_url: str, email: str) -> None:
 def test_a_requested_mentor_accepts_and_both_see_the_active_match(browser: Browser, live_server, person):
     mentee = person("mentee", name="Tomás Reyes", specialties=["microbiology"], credentials_sought=["ascp_sm"])
     mentor = person("mentor", name="Grace Ho", specialties=["microbiology"], credentials=["ascp_mls", "ascp_sm"])
-    person("mentor", name="Paul Field", specialties=["phlebotomy"], credentials=["amt_mt"])
+    person("mentor", name="Paul Field", specialties=["phlebotomy"], credentials=["amt_mls"])
 
     mentee_page = browser.new_context().new_page()
     _log_in(mentee_page, live_server, mentee.email)

@@ -118,7 +118,7 @@ def test_admin_creates_a_program_and_a_mentor_of_another_joins_it_as_a_mentee(br
     goals = mentee_page.get_by_role("group", name="Career goals you seek in this program")
     goals.get_by_role("checkbox", name="Supervisor or lead").check()
     mentee_page.get_by_role("group", name="Credentials you are working toward").get_by_role(
-        "checkbox", name="ASCP SBB (blood banking)").check()
+        "checkbox", name="ASCP SBB (specialist in blood banking)").check()
     mentee_page.get_by_role("button", name="Join the program").click()
     expect(mentee_page.get_by_role("status")).to_have_text(f"Welcome to {PROGRAM_B}.")
     mentee_page.get_by_role("navigation", name="Main").get_by_role("link", name="Programs").click()

@@ -66,7 +66,7 @@ def answer_the_program(page: Page) -> None:
     goals.get_by_role("checkbox", name="MLT to MLS (bachelor's degree)").check()
     goals.get_by_role("checkbox", name="Specialist certification").check()
     page.get_by_role("group", name="Credentials you are working toward").get_by_role(
-        "checkbox", name="ASCP SM (microbiology)").check()
+        "checkbox", name="ASCP SM (specialist in microbiology)").check()
 
 
 def expect_saved_answers(page: Page) -> None:
@@ -74,7 +74,7 @@ def expect_saved_answers(page: Page) -> None:
     expect(answers).to_contain_text("Mentee")
     expect(answers).to_contain_text("MLT to MLS (bachelor's degree)")
     expect(answers).to_contain_text("Specialist certification")
-    expect(answers).to_contain_text("working toward ASCP SM (microbiology)")
+    expect(answers).to_contain_text("working toward ASCP SM (specialist in microbiology)")
 
 
 def follow_emailed_link(page: Page, app, live_server: str, path: str) -> None:
@@ -156,7 +156,7 @@ def test_mentee_signs_up_fills_profile_and_finds_it_again(page: Page, app, live_
     expect(goals.get_by_role("checkbox", name="Specialist certification")).to_be_checked()
     expect(goals.get_by_role("checkbox", name="Supervisor or lead")).not_to_be_checked()
     expect(page.get_by_role("group", name="Credentials you are working toward").get_by_role(
-        "checkbox", name="ASCP SM (microbiology)")).to_be_checked()
+        "checkbox", name="ASCP SM (specialist in microbiology)")).to_be_checked()
 
 
 def test_bad_value_is_explained_beside_its_field_and_the_rest_is_kept(

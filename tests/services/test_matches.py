@@ -212,7 +212,7 @@ def test_suggestions_are_ranked_with_reasons(app_ctx):
                        credentials_sought=["ascp_sm"])
     strong = make_user("mentor", specialties=["microbiology"], credentials=["ascp_mls", "ascp_sm"],
                        goals=["specialist_certification"])
-    weak = make_user("mentor", specialties=["phlebotomy"], credentials=["amt_mt"], goals=["networking"])
+    weak = make_user("mentor", specialties=["phlebotomy"], credentials=["amt_mls"], goals=["networking"])
     found = matches.suggestions_for(mentee, default_program())
     assert [s.mentor.id for s in found] == [strong.id, weak.id]
     assert found[0].score > found[1].score

@@ -58,9 +58,11 @@ def test_goal_fit_counts_goals_the_mentor_supports():
     [
         ("ascp_mls", "mlt_to_mls"),
         ("ascp_mls", "certification"),
-        ("amt_mt", "mlt_to_mls"),
+        ("amt_mls", "mlt_to_mls"),
+        ("ascpi_mls", "mlt_to_mls"),
+        ("aab_mt", "certification"),
         ("ascp_sm", "specialist_certification"),
-        ("ascp_qls", "quality"),
+        ("ascp_qli", "informatics"),
         ("ascp_dlm", "manager"),
         ("ascp_dlm", "supervisor"),
     ],
@@ -113,7 +115,7 @@ def test_meeting_mode_prefers_the_same_mode_and_accepts_either():
 
 def test_frequency_decreases_with_the_distance_between_preferred_cadences():
     e = mentee(frequency="weekly")
-    values = [part("frequency", e, mentor(frequency=f)) for f in ("weekly", "biweekly", "monthly", "bimonthly")]
+    values = [part("frequency", e, mentor(frequency=f)) for f in ("weekly", "biweekly", "monthly", "every_two_months")]
     assert values == sorted(values, reverse=True) and values[0] == 1.0 and values[-1] == 0.0
 
 
@@ -259,9 +261,9 @@ def test_suggest_breaks_ties_by_the_order_of_the_mentor_list_and_honours_exclusi
 def test_the_score_matrix_equals_the_weighted_sum_of_the_parts_for_varied_people():
     rng = np.random.default_rng(3)
     zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Nowhere/Unknown", None]
-    specialties = ["hematology", "microbiology", "blood_bank", "molecular"]
-    goals = ["mlt_to_mls", "quality", "manager", "researcher"]
-    creds = ["ascp_mls", "ascp_sbb", "ascp_qls", "ascp_dlm"]
+    specialties = ["hematology", "microbiology", "blood_bank", "molecular", "donor_apheresis"]  # bit 21: past 16
+    goals = ["mlt_to_mls", "quality", "manager", "director", "researcher"]
+    creds = ["ascp_mls", "ascp_sbb", "ascp_qls", "ascp_dlm", "ascpi_mls", "aab_mdxt"]
 
     def some(codes):
         return frozenset(c for c in codes if rng.random() < 0.4)
@@ -273,7 +275,7 @@ def test_the_score_matrix_equals_the_weighted_sum_of_the_parts_for_varied_people
         MenteeFeatures(
             id=k, specialties=some(specialties), goals=some(goals), credentials_sought=some(creds),
             years_experience=None if k % 7 == 0 else float(rng.integers(0, 15)), time_zone=pick(zones),
-            shift=pick(["day", "night", "rotating", None]), meeting_mode=pick(["virtual", "either", None]),
+            shift=pick(["day", "night", "rotating", "day_12h", None]), meeting_mode=pick(["virtual", "either", None]),
             frequency=pick(["weekly", "monthly", None]),
         )
         for k in range(40)
@@ -282,8 +284,9 @@ def test_the_score_matrix_equals_the_weighted_sum_of_the_parts_for_varied_people
         MentorFeatures(
             id=100 + k, specialties=some(specialties), goals_supported=some(goals), credentials=some(creds),
             years_experience=None if k % 5 == 0 else float(rng.integers(0, 30)), time_zone=pick(zones),
-            shift=pick(["day", "evening", None]), meeting_mode=pick(["virtual", "either", "in_person", None]),
-            frequency=pick(["biweekly", "bimonthly", None]),
+            shift=pick(["day", "evening", "per_diem", "night_12h", None]),
+            meeting_mode=pick(["virtual", "either", "in_person", None]),
+            frequency=pick(["biweekly", "every_two_months", None]),
         )
         for k in range(30)
     ]

@@ -260,7 +260,7 @@ def test_the_import_page_lists_the_accepted_values_and_offers_a_template(app, co
     page = coordinator.get("/coordinator/roster/import").get_data(as_text=True)
     assert 'href="/coordinator/roster/template.csv"' in page and "<summary>Columns and accepted values" in page
     for shown in ("Immunohematology / blood bank", "(also: blood bank", "Every two weeks", "credentials_sought",
-                  "ASCP SBB (blood banking)", "Rotating"):
+                  "ASCP SBB (specialist in blood banking)", "Rotating"):
         assert shown in page, shown
     template = coordinator.get("/coordinator/roster/template.csv")
     assert template.status_code == 200 and template.mimetype == "text/csv"

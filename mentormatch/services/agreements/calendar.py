@@ -28,7 +28,8 @@ from mentormatch.models.user import utcnow
 from mentormatch.services.agreements.access import AgreementError
 from mentormatch.services.agreements.terms import topic_label
 
-RRULE = {"weekly": ("WEEKLY", 1), "biweekly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1), "bimonthly": ("MONTHLY", 2)}
+RRULE = {"weekly": ("WEEKLY", 1), "biweekly": ("WEEKLY", 2), "monthly": ("MONTHLY", 1),
+         "every_two_months": ("MONTHLY", 2)}
 IN_FEED = ("confirmed", "held")
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 

@@ -285,7 +285,7 @@ TEMPLATE_ROWS = (
      "years_experience": "3", "meeting_mode": "Virtual", "meeting_frequency": "Every two weeks", "shift": "Evening"},
     {"email": "morgan.example@example.org", "name": "Morgan Example", "role": "mentor",
      "specialties": "Immunohematology / blood bank", "goals": "Supervisor or lead; Specialist certification",
-     "credentials": "ASCP MLS; ASCP SBB (blood banking)", "time_zone": "America/New_York", "capacity": "2",
+     "credentials": "ASCP MLS; ASCP SBB (specialist in blood banking)", "time_zone": "America/New_York", "capacity": "2",
      "job_title": "Blood bank lead", "organisation": "General Hospital", "years_experience": "14",
      "meeting_mode": "Either", "meeting_frequency": "Monthly", "shift": "Day"},
 )

@@ -54,6 +54,19 @@ DEFAULTS = {"time_zone": "UTC", "meeting_mode": "either", "meeting_frequency": "
 LIMITS = {"name": 120, "job_title": 120, "organisation": 160}
 LIST_SEPARATORS = re.compile(r"[;,|]")  # no label holds one of these, so a cell may use any of them
 
+
+
+def _credential_synonyms(extra: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Each credential as written after a name ("MLS(ASCP)", "MLS(ASCPi)", "MT(AAB)") and as its label
+    without the gloss ("ASCP SBB"), then ``extra``."""
+    found = {}
+    for code, label in domain.CREDENTIALS:
+        body, _, name = code.partition("_")
+        written = (f"{name} {body}", f"{name} ascp i") if body == "ascpi" else (f"{name} {body}",)
+        found[code] = tuple(dict.fromkeys((*written, label.split(" (")[0].lower(), *extra.get(code, ()))))
+    return found
+
+
 # Common names people use for a vocabulary's values, beyond its codes and labels (matched as ``simplify`` does).
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "specialties": {
@@ -71,35 +84,50 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "point_of_care": ("point of care", "poc", "poct"),
         "informatics": ("informatics", "lis", "laboratory information systems"),
         "phlebotomy": ("phleb", "specimen collection"),
+        "cytogenetics": ("cytogenetic", "cyto genetics", "karyotyping"),
+        "flow_cytometry": ("flow", "flow cytometry", "cytometry"),
+        "immunohistochemistry": ("ihc", "immunohistochemistry"),
+        "hla": ("hla", "histocompatibility", "tissue typing", "transplant immunology"),
+        "toxicology": ("tox", "drug testing"),
+        "quality_regulatory": ("quality", "regulatory", "compliance", "quality assurance", "qa"),
+        "laboratory_safety": ("safety", "lab safety"),
+        "specimen_processing": ("processing", "specimen receiving", "accessioning", "central processing"),
+        "donor_apheresis": ("donor center", "donor centre", "apheresis", "donor services", "blood donor center"),
     },
     "goals": {
         "mlt_to_mls": ("mlt to mls", "bachelor", "bachelors", "bachelor s degree"),
         "graduate_degree": ("masters", "master s", "master", "doctorate", "phd", "graduate degree"),
-        "certification": ("certification", "ascp certification", "amt certification", "board certification"),
+        "certification": ("certification", "ascp certification", "amt certification", "aab certification",
+                          "board certification", "ascp or amt certification"),
         "specialist_certification": ("specialist", "specialist certification"),
         "supervisor": ("supervisor", "lead", "lead tech", "supervision"),
-        "manager": ("manager", "management", "director", "laboratory manager"),
+        "manager": ("manager", "management", "laboratory manager", "lab manager"),
+        "director": ("director", "laboratory director", "lab director"),
         "quality": ("quality", "qa", "qc", "quality assurance", "quality control"),
         "educator": ("educator", "education", "teaching", "instructor"),
         "researcher": ("research",),
         "informatics": ("informatics", "lis"),
         "networking": ("networking", "professional development"),
     },
-    "credentials": {
-        "ascp_mlt": ("mlt", "mlt ascp"),
-        "ascp_mls": ("mls", "mls ascp", "mt ascp"),
-        "amt_mt": ("mt amt", "mls amt"),
-        "amt_mlt": ("mlt amt",),
-        "ascp_sbb": ("sbb", "sbb ascp"),
-        "ascp_sh": ("sh", "sh ascp"),
-        "ascp_sm": ("sm", "sm ascp"),
-        "ascp_sc": ("sc", "sc ascp"),
-        "ascp_smb": ("smb", "smb ascp"),
-        "ascp_sct": ("sct", "sct ascp"),
-        "ascp_htl": ("htl", "htl ascp"),
-        "ascp_qls": ("qls", "qls ascp"),
-        "ascp_dlm": ("dlm", "dlm ascp"),
-    },
+    "credentials": _credential_synonyms({
+        "ascp_mlt": ("mlt",),
+        "ascp_mls": ("mls", "mt ascp", "cls ascp"),
+        "ascp_pbt": ("pbt",),
+        "ascp_sbb": ("sbb", "ascp sbb blood banking"),  # the labels before migration 0016
+        "ascp_sh": ("sh", "ascp sh hematology"),
+        "ascp_sm": ("sm", "ascp sm microbiology"),
+        "ascp_sc": ("sc", "ascp sc chemistry"),
+        "ascp_smb": ("smb", "ascp smb molecular biology"),
+        "ascp_sct": ("sct", "ascp sct cytotechnology"),
+        "ascp_htl": ("htl", "ascp htl histotechnology"),
+        "ascp_qls": ("qls", "ascp qls quality"),
+        "ascp_dlm": ("dlm", "ascp dlm laboratory management"),
+        "amt_mls": ("mt amt", "amt mt"),
+        "amt_mdt": ("mdt",),
+        "amt_cmla": ("cmla",),
+        "amt_rpt": ("rpt",),
+        "aab_mdxt": ("mdxt",),
+    }),
     "meeting_mode": {
         "in_person": ("in person", "face to face", "on site", "onsite"),
         "virtual": ("online", "video", "remote", "zoom", "teams"),
@@ -109,13 +137,17 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "weekly": ("every week", "once a week"),
         "biweekly": ("every two weeks", "every 2 weeks", "fortnightly", "bi weekly", "twice a month"),
         "monthly": ("every month", "once a month"),
-        "bimonthly": ("every 2 months",),
+        "every_two_months": ("every 2 months", "every other month"),
     },
     "shift": {
         "day": ("days", "day shift", "first shift", "1st shift"),
         "evening": ("evenings", "evening shift", "swing", "second shift", "2nd shift"),
         "night": ("nights", "night shift", "third shift", "3rd shift", "graveyard", "noc"),
         "rotating": ("rotation", "rotating shifts", "varies"),
+        "weekend": ("weekends", "weekend shift", "weekend option", "baylor"),
+        "day_12h": ("12 hour days", "12 hr days", "12s days", "days 12 hours", "12 hour day shift"),
+        "night_12h": ("12 hour nights", "12 hr nights", "12s nights", "nights 12 hours", "12 hour night shift"),
+        "per_diem": ("prn", "per diem", "as needed", "casual"),
     },
 }
 # Words that could mean two values: refused with what to write instead, never guessed.
