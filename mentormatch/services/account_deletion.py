@@ -1,7 +1,7 @@
 """Deleting one's own account.
 
-Personal data goes: name, email, password, profile, notifications, the
-private notes the person wrote, the free text they wrote on shared records
+Personal data goes: name, email, password, profile, credential and
+licence records, exam plans, notifications, the private notes the person wrote, the free text they wrote on shared records
 (request messages, decline notes, shared meeting notes, topics and
 expectations they proposed, end notes, feedback comments), review flags on
 them, and every copy of their name and email in what others keep
@@ -23,6 +23,7 @@ from mentormatch.models import Agreement, Match, MatchStatus, Notification, Priv
 from mentormatch.models.user import utcnow
 from mentormatch.services.accounts import normalise_email
 from mentormatch.services.agreements import end_agreement
+from mentormatch.services.credentials import erase_records_of
 from mentormatch.services.erasure import FORMER_PARTICIPANT, empty_what_they_wrote, replace_name_and_email
 from mentormatch.services.identity import remove_identities
 from mentormatch.services.matches import withdraw_pending_of
@@ -55,6 +56,7 @@ def delete_account(user: User, confirmation: str) -> bool:
         for agreement in active:
             end_agreement(agreement, user, "other", "The account was deleted.")
         withdraw_pending_of(user, by=user)
+        erase_records_of(user)  # credential and licence records, exam plans (a "left" membership keeps none)
         # Memberships with a history become "left" (the other side's records name the program); others go.
         leave_all(user)
         db.session.execute(db.delete(PrivateNote).where(PrivateNote.author_id == user.id))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from mentormatch.extensions import db
 from mentormatch.models import Profile, TagKind, User
+from mentormatch.services import credentials
 from mentormatch.services.transactions import transaction
 
 
@@ -44,9 +45,13 @@ def apply_profile(user: User, data: ProfileInput) -> Profile:
     profile.bio = data.bio.strip()
     profile.hopes = data.hopes.strip()
     profile.replace_codes(TagKind.SPECIALTY, data.specialties)
+    held_before = set(profile.codes(TagKind.CREDENTIAL))
     profile.replace_codes(TagKind.CREDENTIAL, data.credentials)
     profile.replace_codes(TagKind.GOAL, data.goals)
     db.session.add(profile)
+    # The dated records and exam plans follow the credentials held (services.credentials).
+    credentials.credentials_changed(user, added=set(data.credentials) - held_before,
+                                    removed=held_before - set(data.credentials))
     return profile
 
 

@@ -27,6 +27,7 @@ from mentormatch.models import (
 )
 from mentormatch.services.agreements.access import today
 from mentormatch.services.agreements.cadence import DUE_SOON, ON_TRACK, OVERDUE, Cadence, cadence_of
+from mentormatch.services.console.outcomes import Outcomes, outcomes
 
 WEEKS = 12  # weeks shown in "matches per week"
 WEEK_SECONDS = 7 * 24 * 3600
@@ -117,6 +118,7 @@ class Dashboard:
     ratings: int
     specialties: list[SpecialtyBalance] = field(default_factory=list)
     weeks: list[tuple[date, int, int]] = field(default_factory=list)  # week start, proposed, became active
+    outcomes: Outcomes | None = None  # credentials earned, exam goals reached, expiries soon (console.outcomes)
 
 
 def free_places_by_specialty(program: Program) -> dict[str, int]:
@@ -167,7 +169,7 @@ def _weeks(program: Program, now: datetime) -> list[tuple[date, int, int]]:
 
 
 def dashboard(program: Program, on: date | None = None) -> Dashboard:
-    """Everything ``program``'s dashboard shows (about a dozen queries, whatever the program size)."""
+    """Everything ``program``'s dashboard shows (about fourteen queries, whatever the program size)."""
     people = dict(db.session.execute(
         db.select(Membership.role, func.count()).join(User, User.id == Membership.user_id)
         .where(Membership.program_id == program.id, Membership.status != MembershipStatus.LEFT,
@@ -214,4 +216,5 @@ def dashboard(program: Program, on: date | None = None) -> Dashboard:
         specialties=[SpecialtyBalance(code, label, free.get(code, 0), waiting.get(code, 0))
                      for code, label in domain.SPECIALTIES],
         weeks=_weeks(program, datetime.now(timezone.utc)),
+        outcomes=outcomes(program, on),
     )

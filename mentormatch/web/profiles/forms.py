@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentormatch import domain
+from mentormatch.services.credentials import CredentialInput
 from mentormatch.services.profiles import ProfileInput
 from mentormatch.web.fields import CheckboxesField, at_least_one, choices_of, single_line
 from mentormatch.web.profiles.zones import legacy_note, zone_label, zones
@@ -97,3 +98,43 @@ def form_data_from(profile) -> dict:
         "credentials": profile.codes(TagKind.CREDENTIAL),
         "goals": profile.codes(TagKind.GOAL),
     }
+
+
+class CredentialForm(FlaskForm):
+    """A credential or a state licence with its dates; ``codes`` are the ones it may add (None: editing one)."""
+
+    code = SelectField("Credential", validators=[DataRequired(message="Choose from the list.")])
+    licence_number = StringField("Licence number (optional)", validators=[Length(max=60), single_line])
+    earned_on = DateField("Date earned (optional)", validators=[Optional()])
+    expires_on = DateField("Expires on (optional)", validators=[Optional()])
+
+    def __init__(self, *args, kind: str, codes: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        vocabulary = domain.STATE_LICENCES if kind == "licence" else domain.CREDENTIALS
+        if codes is None:
+            del self.code
+        else:
+            self.code.choices = [SelectChoice("", "Choose a state" if kind == "licence" else "Choose a credential"),
+                                 *(SelectChoice(c, domain.label(vocabulary, c)) for c in codes)]
+            if kind == "licence":
+                self.code.label.text = "State"
+        if kind == "licence":
+            self.earned_on.label.text = "Issued on (optional)"
+            self.expires_on.label.text = "Renew by"
+            self.expires_on.validators = [InputRequired(message="Enter the date the licence must be renewed by.")]
+        else:
+            del self.licence_number
+            self.expires_on.description = ("Leave it empty for a credential that is maintained in cycles (ASCP's CMP, "
+                                           "AMT's CCP, AAB's revalidation): with the date earned, it becomes the end "
+                                           "of the current cycle.")
+
+    def to_input(self, code: str | None = None) -> CredentialInput:
+        """The validated values, for the credentials service (``code`` when editing a record)."""
+        return CredentialInput(kind=self.kind, code=code or self.code.data, earned_on=self.earned_on.data,
+                               expires_on=self.expires_on.data,
+                               licence_number=(self.licence_number.data or "") if self.kind == "licence" else "")
+
+
+class RemoveForm(FlaskForm):
+    """A button that posts (CSRF only)."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from mentormatch import domain
 from mentormatch.models import ProgramRole, TagKind
+from mentormatch.services.exam_plans import RESULTS, ExamPlanInput
 from mentormatch.services.programs import MembershipInput
-from mentormatch.web.fields import CheckboxesField, choices_of
+from mentormatch.web.fields import CheckboxesField, choices_of, single_line
 
 SIDES = {ProgramRole.MENTEE: "A mentee: I want guidance", ProgramRole.MENTOR: "A mentor: I want to guide others"}
 
@@ -74,3 +75,52 @@ class SwitchForm(FlaskForm):
 
     program_id = IntegerField("Program", validators=[DataRequired()])
     next = HiddenField()
+
+
+# Suggestions only: the person may type any category or route (ASCP's Board of Certification lists them per exam).
+CATEGORY_SUGGESTIONS = (
+    "Medical Laboratory Scientist (MLS)", "Medical Laboratory Technician (MLT)",
+    "Specialist in Blood Banking (SBB)", "Technologist in Blood Banking (BB)", "Specialist in Hematology (SH)",
+    "Technologist in Hematology (H)", "Specialist in Microbiology (SM)", "Technologist in Microbiology (M)",
+    "Specialist in Chemistry (SC)", "Technologist in Chemistry (C)", "Specialist in Molecular Biology (SMB)",
+    "Technologist in Molecular Biology (MB)", "Cytotechnologist (CT)", "Histotechnologist (HTL)",
+    "Diplomate in Laboratory Management (DLM)",
+)
+ROUTE_SUGGESTIONS = (
+    "Graduate of an accredited (NAACLS) program", "Current certification plus a degree and experience",
+    "Degree and clinical laboratory experience", "Military medical laboratory training",
+    "Degree from abroad, evaluated, plus experience",
+)
+
+
+class ExamPlanForm(FlaskForm):
+    """One exam plan; ``codes`` are the credentials a new plan may aim at (None: editing a plan, credential fixed)."""
+
+    credential = SelectField("Credential", validators=[DataRequired(message="Choose the credential.")])
+    category = StringField("Exam category (optional)", validators=[Length(max=80), single_line],
+                           description="For example: Specialist in Blood Banking (SBB).")
+    eligibility_route = StringField("Eligibility route (optional)", validators=[Length(max=120), single_line],
+                                    description="The route you qualify by, as the certifying body words it "
+                                                "(for example: ASCP route 2).")
+    planned_on = DateField("Planned exam date (optional)", validators=[Optional()])
+    result = SelectField("Result", choices=choices_of(RESULTS), default="planned")
+    result_on = DateField("Result date (optional)", validators=[Optional()],
+                          description="When you have a result. “Passed” adds the credential to the ones you hold.")
+
+    def __init__(self, *args, codes: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if codes is None:
+            del self.credential
+        else:
+            self.credential.choices = [SelectChoice("", "Choose a credential"),
+                                       *(SelectChoice(c, domain.label(domain.CREDENTIALS, c)) for c in codes)]
+
+    def to_input(self, credential: str | None = None) -> ExamPlanInput:
+        """The validated values, for the exam plans service (``credential`` when editing a plan)."""
+        return ExamPlanInput(credential=credential or self.credential.data, category=self.category.data or "",
+                             eligibility_route=self.eligibility_route.data or "", planned_on=self.planned_on.data,
+                             result=self.result.data, result_on=self.result_on.data)
+
+
+class RemovePlanForm(FlaskForm):
+    credential = HiddenField(validators=[DataRequired()])
