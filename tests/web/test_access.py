@@ -58,6 +58,20 @@ EXPECTED = {
     ("GET", "/profile/"): (LOGIN, 200, 200, 302, 302),  # no membership yet: to the Programs page
     ("GET", "/profile/edit"): (LOGIN, 200, 200, 200, 200),
     ("POST", "/profile/edit"): (LOGIN, 200, 200, 200, 200),
+    # Credentials and licences with dates: one's own (no profile yet: to the profile form); another's: 404.
+    ("GET", "/profile/credentials"): (LOGIN, 200, 200, 302, 302),
+    ("GET", "/profile/credentials/new"): (LOGIN, 200, 200, 302, 302),
+    ("POST", "/profile/credentials/new"): (LOGIN, 200, 200, 302, 302),  # empty form: errors, nothing saved
+    ("GET", "/profile/credentials/{record}/edit"): (LOGIN, 404, 404, 404, 404),
+    ("POST", "/profile/credentials/{record}/edit"): (LOGIN, 404, 404, 404, 404),
+    ("POST", "/profile/credentials/{record}/remove"): (LOGIN, 404, 404, 404, 404),
+    # A mentee's exam plans in a program: mentors have none (403), non-members are not found.
+    ("GET", "/programs/{program}/exams"): (LOGIN, 200, 403, 404, 404),
+    ("GET", "/programs/{program}/exams/plan"): (LOGIN, 200, 403, 404, 404),
+    ("POST", "/programs/{program}/exams/plan"): (LOGIN, 200, 403, 404, 404),  # empty form: errors
+    ("POST", "/programs/{program}/exams/remove"): (LOGIN, 404, 403, 404, 404),  # no such plan
+    ("GET", "/coordinator/credentials/earned"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/credentials/expiring"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/matches/"): (LOGIN, 200, 200, 302, 302),  # no membership yet: to the Programs page
     ("GET", "/matches/suggestions"): (LOGIN, 200, 403, 302, 302),  # mentor: wrong side
     ("POST", "/matches/request/{mentor}"): (LOGIN, 302, 403, 302, 302),
@@ -115,6 +129,17 @@ EXPECTED = {
     ("GET", "/coordinator/exports/meetings.csv"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/exports/unmatched.csv"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/audit"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/certificates/"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/certificates/to-issue"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/certificates/policy"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/certificates/policy"): (LOGIN, 403, 403, 200, 200),  # empty form: errors, nothing saved
+    ("GET", "/coordinator/certificates/issue/{agreement}"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/certificates/issue/{agreement}"): (LOGIN, 403, 403, 200, 200),  # no dates: asked, none issued
+    # CE certificates: the holder's own (a pair the test never logs in as), their program's coordinators; anyone verifies.
+    ("GET", "/certificates/"): (LOGIN, 200, 200, 200, 200),
+    ("GET", "/certificates/{certificate}"): (LOGIN, 404, 404, 200, 200),
+    ("GET", "/certificates/{certificate}.pdf"): (LOGIN, 404, 404, 200, 200),
+    ("GET", "/verify/{certificate}"): (200, 200, 200, 200, 200),
     # Programs (anyone signed in) and the site administration.
     ("GET", "/programs/"): (LOGIN, 200, 200, 200, 200),
     ("GET", "/programs/{program}/join"): (LOGIN, 302, 302, 200, 200),  # members already: back to Programs
@@ -166,7 +191,7 @@ PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}", "<to
                 "<int:agreement_id>": "{agreement}", "<int:goal_id>": "{goal}", "<int:meeting_id>": "{meeting}",
                 "<int:round_id>": "{round}", "<int:user_id>": "{user}", "<int:program_id>": "{program}",
                 "<int:message_id>": "{message}", "<int:notification_id>": "{notification}",
-                "<int:scheduled_id>": "{scheduled}", "<provider>": "{provider}", "<path:path>": "{scim_path}"}
+                "<int:scheduled_id>": "{scheduled}", "<int:record_id>": "{record}", "<number>": "{certificate}", "<provider>": "{provider}", "<path:path>": "{scim_path}"}
 
 
 def _objects_of(program, names: str) -> dict:
@@ -199,11 +224,16 @@ def _objects_of(program, names: str) -> dict:
     message = messages.send_message(active, pair_mentee, "Hello from the pair")
     messages.report_message(active, pair_mentor, message.id, "Reported for the access walk")
     notification = db.session.scalar(db.select(Notification.id).where(Notification.user_id == pair_mentee.id).limit(1))
+    from mentormatch.services.credentials import CredentialInput, record_credential
+    record = record_credential(pair_mentee, CredentialInput("licence", "ca", expires_on=today + timedelta(days=60)))
+    from tests.services.test_certificates import certify_past_meetings
+    certificate = certify_past_meetings(agreement)[pair_mentee.id]
     ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token", "round": matching_round.id,
            "scheduled": scheduled.id, "message": message.id, "notification": notification,
            "user": match.mentee_id,  # a mentee: the candidates page is only for mentees
            "agreement": agreement.id, "goal": goal.id, "meeting": meeting.id, "program": program.id,
-           "provider": "entra", "scim_path": "Users"}
+           "provider": "entra", "scim_path": "Users", "record": record.id,
+           "certificate": certificate}
     shown = [u.name for u in (mentor, proposed_mentee, proposed_mentor, pair_mentee, pair_mentor)] + [
         u.email for u in (mentor, proposed_mentee, proposed_mentor, pair_mentee, pair_mentor)]
     return {"ids": ids, "shown": shown, "active_match": active.id}
@@ -276,9 +306,9 @@ def test_every_route_in_the_url_map_is_classified(app):
 # --- two programs ----------------------------------------------------------------------------------
 
 # Routes that take an id but are not a program's records: a program's own page (the administrator's),
-# joining or leaving a program (anyone signed in, for themselves), links carrying a token, and SCIM
-# (a provider's bearer token, never a login).
-NOT_PROGRAM_RECORDS = ("/admin/", "/programs/", "/auth/", "/scim/")
+# joining or leaving a program (anyone signed in, for themselves), links carrying a token, SCIM
+# (a provider's bearer token, never a login) and the public verification of a CE certificate.
+NOT_PROGRAM_RECORDS = ("/admin/", "/programs/", "/auth/", "/scim/", "/verify/")
 
 
 @pytest.fixture

@@ -29,6 +29,10 @@ GET_PAGES = [
     "/coordinator/people/{mentee_id}/deactivate", "/coordinator/people/{mentee_id}/membership/end",
     "/coordinator/queues/waiting/{match_id}/end", "/coordinator/queues/cadence/{agreement_id}/end",
     "/coordinator/rounds/{round_id}/withdraw", "/coordinator/roster/template.csv", "/coordinator/messages/reported",
+    # CE certificates: the program's list, those to issue, the policy, and a pair's issuing page.
+    "/coordinator/certificates/", "/coordinator/certificates/?page=2", "/coordinator/certificates/to-issue",
+    "/coordinator/certificates/policy", "/coordinator/certificates/issue/{agreement_id}",
+    "/coordinator/credentials/earned", "/coordinator/credentials/expiring",
 ]
 
 

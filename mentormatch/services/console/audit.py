@@ -43,6 +43,8 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("coordinator_appointed", "Coordinator appointed"),
     ("coordinator_removed", "Coordinator removed"),
     ("membership_changed", "Membership changed"),
+    ("ce_policy_saved", "CE policy saved"),
+    ("ce_certificate_issued", "CE certificate issued"),
 )
 ACTION_LABELS = dict(ACTIONS)
 

@@ -13,6 +13,7 @@ from mentormatch.web.agreements.forms import (
     ConfirmTermsForm, EndForm, FeedbackForm, GoalForm, GoalStatusForm, PrivateNoteForm, ScheduleActionForm,
     TermsForm,
 )
+from mentormatch.web.certificates.printing import printable
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -144,8 +145,8 @@ def calendar(agreement_id: int):
 @login_required
 def record(agreement_id: int):
     agreement = agreement_or_404(agreement_id)
-    page = render_template("agreements/record.html", record=agreements.activity_record(agreement))
-    response = Response(page, mimetype="text/html")
+    # A print view (styles inlined, no navigation or forms): the downloaded file reads the same offline.
+    response = printable("agreements/record.html", record=agreements.activity_record(agreement))
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="activity-record-{agreement.id}.html"'
     return response

@@ -1,5 +1,5 @@
 """The coordinator area (under /coordinator): dashboard, queues, rounds, pairing by hand, people,
-roster import, exports and the audit log, with one navigation (templates/console/_nav.html).
+roster import, exports, CE certificates and the audit log, with one navigation (templates/console/_nav.html).
 
 One blueprint, its views split by feature. Every view is for coordinators
 only (the blueprint checks that before any of them runs) and works on
@@ -45,7 +45,7 @@ def vocabularies() -> dict:
 
 
 from mentormatch.web.console import (  # noqa: E402,F401  (registers views)
-    audit, dashboard, exports, messages, pairs, people, queues, roster, rounds,
+    audit, certificates, dashboard, exports, messages, pairs, people, queues, roster, rounds,
 )
 
 __all__ = ["bp", "program"]
