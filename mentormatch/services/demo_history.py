@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from mentormatch import domain
@@ -22,7 +23,7 @@ from mentormatch.extensions import db
 from mentormatch.models import (
     Match, Membership, MembershipStatus, Message, MessageCursor, Notification, Program, ProgramRole, User,
 )
-from mentormatch.services import agreements, matches, messages
+from mentormatch.services import agreements, certificates, matches, messages
 from mentormatch.services.agreements import MeetingInput, TermsInput
 from mentormatch.services.agreements.schedule import ProposalInput
 from mentormatch.services.agreements.terms import add_months
@@ -39,6 +40,10 @@ CONVERSATION = (
     (False, "Glad it helped! Bring the two you found hardest next time and we will work through them."),
     (True, "Will do. Could we also talk about how you prepared for the certification exam?"),
 )
+
+
+# Each demo program awards continuing-education hours: the coordinator signs.
+CE_HOURS = dict(hours_per_mentorship=Decimal("6"), hours_per_meeting_hour=Decimal("1"), max_hours=Decimal("12"))
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,10 @@ def seed_history(rng: random.Random, programs: list[Program]) -> HistoryCounts:
     pending = declined = ended = active = 0
     talking: list[tuple[Match, int, bool]] = []  # pairs that write and plan a meeting, once the history is built
     for program, (pairs, declines, requests) in zip(programs, PLAN):
+        coordinator = program.coordinators[0]
+        certificates.save_policy(program, coordinator, certificates.PolicyInput(
+            provider_name="Laboratory Education Office", activity_title=f"Mentoring: {program.name}",
+            signer_name=coordinator.name, signer_title="Laboratory education coordinator", **CE_HOURS))
         mentor_there = demo_mentor.membership_in(program.id)
         for index, mentee in enumerate(_mentees_of(program)[:pairs + declines + requests]):
             suggestions = matches.suggestions_for(mentee, program, limit=5)
@@ -154,6 +163,7 @@ def seed_history(rng: random.Random, programs: list[Program]) -> HistoryCounts:
                 if index % 10 == 9:
                     agreements.end_agreement(match.agreement, mentee, "goals_achieved", "Passed the exam!")
                     agreements.leave_feedback(match.agreement, mentee, rng.choice([4, 5]), "Very helpful.")
+                    certificates.issue_certificates(match.agreement, coordinator)
                     ended += 1
                 else:
                     if index % 4 != 3:

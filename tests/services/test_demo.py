@@ -1,5 +1,7 @@
 from collections import Counter
 
+from sqlalchemy import text
+
 from mentormatch import domain
 from mentormatch.extensions import db
 from mentormatch.models import (
@@ -114,9 +116,13 @@ def test_the_same_seed_gives_the_same_people_and_pairs(app, app_ctx):
     demo.seed_demo(seed=7)
     first = _snapshot()
     db.session.remove()
-    with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:  # TRUNCATE on PostgreSQL: issued certificates refuse DELETE there
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
     demo.seed_demo(seed=7)
     assert _snapshot() == first
     assert demo.is_loaded()
@@ -178,3 +184,20 @@ def test_demo_pairs_have_written_to_each_other_and_have_meetings_coming_up(app_c
     mentor = accounts.find_user_by_email(demo.MENTOR_EMAIL)
     assert messages.unread_total(mentor) >= 1  # the demo mentor has something to read
     assert messages.send_digests(now=now + timedelta(hours=1)) == 0  # the made-up history emails nobody
+
+
+def test_every_demo_program_awards_ce_hours_and_its_completed_pairs_hold_verifiable_certificates(app_ctx):
+    from mentormatch.models import Agreement, AgreementStatus, CeCertificate, CePolicy
+    from mentormatch.services import certificates
+
+    demo.seed_demo()
+    programs = db.session.scalars(db.select(Program)).all()
+    assert {p.program_id for p in db.session.scalars(db.select(CePolicy))} == {p.id for p in programs}
+    completed = db.session.scalars(db.select(Agreement).where(Agreement.status == AgreementStatus.ENDED)).all()
+    assert completed
+    issued = db.session.scalars(db.select(CeCertificate)).all()
+    for agreement in completed:
+        holders = {c.user_id for c in issued if c.agreement_id == agreement.id}
+        assert holders == {agreement.match.mentee_id, agreement.match.mentor_id}
+    assert all(certificates.verify(c.number).valid for c in issued)
+    assert all(c.contact_hours <= 12 for c in issued)
