@@ -3,24 +3,9 @@
 import pytest
 
 from mentormatch import domain
-from mentormatch.matching import CRITERIA, MenteeFeatures, MentorFeatures, explain, score_matrix, score_parts
+from mentormatch.matching import score_matrix, score_parts
 from mentormatch.matching.scoring import CREDENTIAL_BITS, GOAL_BITS, SPECIALTY_BITS, mentor_help_codes
-
-
-def mentee(**kw):
-    return MenteeFeatures(id=kw.pop("id", 1), **kw)
-
-
-def mentor(**kw):
-    return MentorFeatures(id=kw.pop("id", 100), **kw)
-
-
-def part(criterion, e, o):
-    return float(score_parts([e], [o])[CRITERIA.index(criterion), 0, 0])
-
-
-def sentence(criterion, e, o):
-    return next(r.sentence for r in explain(e, o).reasons if r.criterion == criterion)
+from tests.unit.test_matching_scoring import mentee, mentor, part, sentence
 
 
 # Credentials and the goals they coach ---------------------------------------
