@@ -55,16 +55,10 @@ def test_profile_form_has_no_serious_violations(page: Page, live_server: str, pe
                                                      ("Asia/Kolkata", "Asia/Kolkata"),  # Chrome says Asia/Calcutta
                                                      ("Europe/Kyiv", "Europe/Kyiv")])
 def test_the_profile_form_starts_at_the_browsers_time_zone(browser, live_server: str, person, browser_zone, expected):
-    from tests.factories import PASSWORD
-
     mentee = person("mentee", profile=False)
     context = browser.new_context(timezone_id=browser_zone)
     page = context.new_page()
-    page.goto(f"{live_server}/auth/login")
-    page.get_by_label("Email").fill(mentee.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    log_in(page, live_server, mentee.email)
     page.goto(f"{live_server}/profile/edit")
     page.wait_for_load_state("load")  # the deferred script has run
     assert page.get_by_label("Time zone").input_value() == expected
@@ -72,16 +66,10 @@ def test_the_profile_form_starts_at_the_browsers_time_zone(browser, live_server:
 
 
 def test_a_chosen_time_zone_is_not_replaced_by_the_browsers(browser, live_server: str, person):
-    from tests.factories import PASSWORD
-
     mentor = person("mentor")  # America/Chicago
     context = browser.new_context(timezone_id="Europe/London")
     page = context.new_page()
-    page.goto(f"{live_server}/auth/login")
-    page.get_by_label("Email").fill(mentor.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    log_in(page, live_server, mentor.email)
     page.goto(f"{live_server}/profile/edit")
     page.wait_for_load_state("load")
     assert page.get_by_label("Time zone").input_value() == "America/Chicago"
@@ -89,16 +77,10 @@ def test_a_chosen_time_zone_is_not_replaced_by_the_browsers(browser, live_server
 
 
 def test_without_javascript_the_zone_list_waits_for_a_choice(browser, live_server: str, person):
-    from tests.factories import PASSWORD
-
     mentee = person("mentee", profile=False)
     context = browser.new_context(timezone_id="America/Denver", java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server}/auth/login")
-    page.get_by_label("Email").fill(mentee.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    log_in(page, live_server, mentee.email)
     page.goto(f"{live_server}/profile/edit")
     assert page.get_by_label("Time zone").input_value() == ""
     context.close()
@@ -106,16 +88,10 @@ def test_without_javascript_the_zone_list_waits_for_a_choice(browser, live_serve
 
 def test_the_menu_opens_from_the_keyboard_on_a_phone_and_is_in_the_bar_on_a_desktop(browser, live_server: str,
                                                                                    person):
-    from tests.factories import PASSWORD
-
     mentee = person("mentee")
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto(f"{live_server}/auth/login")
-    page.get_by_label("Email").fill(mentee.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    log_in(page, live_server, mentee.email)
     nav = page.get_by_role("navigation", name="Main")
     assert not nav.get_by_role("link", name="My profile").is_visible()
     nav.locator("summary").focus()
@@ -167,16 +143,21 @@ def test_the_account_pages_of_this_change_pass_axe_and_fit_a_phone(page: Page, l
         assert fits_a_phone(page), path
 
 
-def _phone_page(browser, live_server: str, email: str) -> Page:
-    """A new 390 px wide context, logged in as ``email``."""
+def log_in(page: Page, live_server: str, email: str) -> None:
+    """Log ``page`` in as ``email`` through the login form, with the factory password."""
     from tests.factories import PASSWORD
 
-    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     page.goto(f"{live_server}/auth/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
+def _phone_page(browser, live_server: str, email: str) -> Page:
+    """A new 390 px wide context, logged in as ``email``."""
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, live_server, email)
     return page
 
 

@@ -19,11 +19,9 @@ from playwright.sync_api import Browser, Page, expect
 from mentormatch.extensions import db
 from mentormatch.models import Meeting, OutboxEmail, ScheduledMeeting
 from mentormatch.models.user import utcnow
-from mentormatch.services import agreements, matches
-from mentormatch.services.agreements import TermsInput
 from mentormatch.web.times import local_time
-from tests.browser.test_accessibility import fits_a_phone, serious_violations
-from tests.factories import PASSWORD, default_program, make_user
+from tests.browser.test_accessibility import fits_a_phone, log_in, serious_violations
+from tests.web.test_schedule import pair
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +31,6 @@ STARTS_AT = datetime.combine(DAY, time(9, 0), tzinfo=NEW_YORK).astimezone(timezo
 PHONE = {"width": 390, "height": 844}
 
 
-def _log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
 
 
 def _checked(page: Page, what: str) -> None:
@@ -46,20 +38,7 @@ def _checked(page: Page, what: str) -> None:
     assert fits_a_phone(page), f"{what} is wider than a phone"
 
 
-@pytest.fixture
-def agreed(app):
-    with app.app_context():
-        mentee = make_user("mentee", name="Dana Okafor", time_zone="America/New_York")
-        mentor = make_user("mentor", name="Grace Ho", time_zone="America/Los_Angeles")
-        match = matches.request_mentor(mentee, default_program(), mentor.id, "")
-        matches.accept(match, mentor)
-        today = agreements.today()
-        version = agreements.propose_terms(match.agreement, mentee, TermsInput(
-            "monthly", "virtual", today - timedelta(days=5), today + timedelta(days=170), ["specialty:hematology"]))
-        agreements.confirm_terms(match.agreement, mentor, version.number)
-        found = mentee.email, mentor.email, match.agreement.id
-        db.session.remove()
-    return found
+agreed = pair  # Dana (New York) and Grace (Los Angeles), terms confirmed: the web tests' pair
 
 
 def test_one_proposes_the_other_confirms_and_it_is_logged_as_held(app, browser: Browser, live_server: str, agreed):
@@ -67,7 +46,7 @@ def test_one_proposes_the_other_confirms_and_it_is_logged_as_held(app, browser: 
     agreement_page = f"{live_server}/agreements/{agreement_id}"
 
     dana = browser.new_context(viewport=PHONE).new_page()
-    _log_in(dana, live_server, mentee_email)
+    log_in(dana, live_server, mentee_email)
     dana.goto(agreement_page)
     schedule = dana.locator("#schedule")
     expect(schedule).to_contain_text("No upcoming meeting on the schedule.")
@@ -91,7 +70,7 @@ def test_one_proposes_the_other_confirms_and_it_is_logged_as_held(app, browser: 
     _checked(dana, "the schedule with a proposal")
 
     grace = browser.new_context(viewport=PHONE).new_page()
-    _log_in(grace, live_server, mentor_email)
+    log_in(grace, live_server, mentor_email)
     grace.goto(agreement_page)
     proposed = grace.locator("#schedule article").first
     in_los_angeles = local_time(STARTS_AT, zone=LOS_ANGELES)
