@@ -75,15 +75,20 @@ def live_server(app: Flask, _live_server: str) -> Iterator[str]:
     yield _live_server
 
 
+def log_in(page, live_server: str, email: str, password: str = PASSWORD) -> None:
+    """Log any page (of any browser context) in through the real login form."""
+    page.goto(f"{live_server}/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
 @pytest.fixture
 def browser_login(page, live_server):
     """Log the page in through the real login form."""
 
     def do_login(email: str, password: str = PASSWORD) -> None:
-        page.goto(f"{live_server}/auth/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password", exact=True).fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/auth/login" not in url)
+        log_in(page, live_server, email, password)
 
     return do_login

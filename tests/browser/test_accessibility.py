@@ -13,6 +13,8 @@ import re
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.conftest import log_in
+
 pytestmark = pytest.mark.browser
 
 axe_playwright = pytest.importorskip(
@@ -141,17 +143,6 @@ def test_the_account_pages_of_this_change_pass_axe_and_fit_a_phone(page: Page, l
         page.goto(live_server + path)
         assert serious_violations(page) == [], path
         assert fits_a_phone(page), path
-
-
-def log_in(page: Page, live_server: str, email: str) -> None:
-    """Log ``page`` in as ``email`` through the login form, with the factory password."""
-    from tests.factories import PASSWORD
-
-    page.goto(f"{live_server}/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
 
 
 def _phone_page(browser, live_server: str, email: str) -> Page:

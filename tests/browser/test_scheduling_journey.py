@@ -20,7 +20,8 @@ from mentormatch.extensions import db
 from mentormatch.models import Meeting, OutboxEmail, ScheduledMeeting
 from mentormatch.models.user import utcnow
 from mentormatch.web.times import local_time
-from tests.browser.test_accessibility import fits_a_phone, log_in, serious_violations
+from tests.browser.conftest import log_in
+from tests.browser.test_accessibility import fits_a_phone, serious_violations
 from tests.web.test_schedule import pair
 
 pytestmark = pytest.mark.browser
