@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,21 @@ class OidcProvider:
 
 _PROVIDER_NAME = re.compile(r"[a-z][a-z0-9]{0,31}")
 DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+
+def _clock(env, production: bool) -> datetime | None:
+    raw = env.get("MENTORMATCH_CLOCK", "").strip()
+    if not raw:
+        return None
+    if production:
+        raise ConfigError("MENTORMATCH_CLOCK stops the scheduler's clock: not in production")
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"MENTORMATCH_CLOCK must be an ISO time with its offset, not {raw!r}") from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"MENTORMATCH_CLOCK must say its UTC offset (…+00:00), not {raw!r}")
+    return moment.astimezone(timezone.utc)
 
 
 def _domains(raw: str) -> tuple[str, ...]:
@@ -202,6 +217,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "OUTBOX_CLAIM_SECONDS": float(env.get("MENTORMATCH_OUTBOX_CLAIM_SECONDS", "300")),
         "OUTBOX_SWEEP_GRACE_SECONDS": float(env.get("MENTORMATCH_OUTBOX_SWEEP_GRACE_SECONDS", "60")),
         "OUTBOX_KEEP_DAYS": int(env.get("MENTORMATCH_OUTBOX_KEEP_DAYS", "30")),
+        # The scheduler's clock (mentormatch.clock): unset, the wall clock. An ISO time such as
+        # 2027-03-01T08:00:00+00:00 stops it there, for rehearsing the automation (never in production).
+        "CLOCK": _clock(env, production=name == "production"),
         # Email: without MAIL_SERVER nothing is sent (development shows it in the demo mailbox).
         # Links in emails start with BASE_URL.
         "BASE_URL": env.get("MENTORMATCH_BASE_URL", "http://127.0.0.1:5000"),

@@ -35,6 +35,7 @@ class Email:
     subject: str
     body: str
     calendar: str | None = None  # an iCalendar invitation (METHOD:REQUEST or CANCEL) sent with the body
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers: List-Unsubscribe and its One-Click POST (RFC 8058)
 
 
 def has_server(config: Mapping[str, Any]) -> bool:
@@ -95,4 +96,6 @@ def message(email: Email, sender: str) -> MIMEText | MIMEMultipart:
     built["To"] = email.to
     built["Subject"] = email.subject if email.subject.isascii() else Header(email.subject, "utf-8").encode()
     built["Message-ID"] = make_msgid(domain="mentormatch")
+    for name, value in email.headers:
+        built[name] = value
     return built

@@ -17,9 +17,13 @@ UTC = ZoneInfo("UTC")
 def zone_of(user) -> ZoneInfo:
     """The user's profile time zone (UTC when they have none, or it is not a known zone)."""
     profile = getattr(user, "profile", None) if user is not None else None
-    name = getattr(profile, "time_zone", None) or "UTC"
+    return zone_named(getattr(profile, "time_zone", None))
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """The zone called ``name`` ("America/Chicago"); UTC when there is none or it is not a known zone."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
 
@@ -40,3 +44,18 @@ def written(moment: datetime | date | None, zone: ZoneInfo, style: str = "dateti
     local = in_zone(moment, zone)
     day, clock = f"{local.day} {local:%b %Y}", f"{local:%H:%M} {local.tzname()}"
     return {"date": day, "time": clock}.get(style, f"{day}, {clock}")
+
+
+# Scheduled emails (reminder digests, coordinators' digests and reports) go to a person between these
+# local hours only: never at night for them.
+DAY_STARTS, DAY_ENDS = 8, 20
+
+
+def is_daytime(moment: datetime, zone: ZoneInfo) -> bool:
+    """Whether ``moment`` (UTC) falls between DAY_STARTS and DAY_ENDS o'clock in ``zone``."""
+    return DAY_STARTS <= in_zone(moment, zone).hour < DAY_ENDS
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> date:
+    """The calendar day it is in ``zone`` at ``moment`` (UTC)."""
+    return in_zone(moment, zone).date()

@@ -53,3 +53,17 @@ def test_production_refuses_a_short_secret_key(tmp_path):
     with pytest.raises(ConfigError, match="too short"):
         load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "production", "SECRET_KEY": "s" * 31})
     assert load_config(str(tmp_path), environ={"MENTORMATCH_ENV": "production", "SECRET_KEY": "s" * 32})
+
+
+def test_the_scheduler_clock_is_the_wall_s_unless_a_rehearsal_stops_it(tmp_path):
+    from datetime import datetime, timezone
+
+    assert load_config(str(tmp_path), {"MENTORMATCH_ENV": "development"})["CLOCK"] is None
+    stopped = load_config(str(tmp_path), {"MENTORMATCH_ENV": "development",
+                                          "MENTORMATCH_CLOCK": "2027-03-01T09:00:00-06:00"})["CLOCK"]
+    assert stopped == datetime(2027, 3, 1, 15, 0, tzinfo=timezone.utc)
+    with pytest.raises(ConfigError, match="UTC offset"):
+        load_config(str(tmp_path), {"MENTORMATCH_ENV": "development", "MENTORMATCH_CLOCK": "2027-03-01T09:00"})
+    with pytest.raises(ConfigError, match="not in production"):
+        load_config(str(tmp_path), {"MENTORMATCH_ENV": "production", "SECRET_KEY": "x" * 64,
+                                    "MENTORMATCH_CLOCK": "2027-03-01T09:00:00+00:00"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentormatch.extensions import db
@@ -22,7 +22,8 @@ from mentormatch.models.user import utcnow
 
 class OutboxEmail(db.Model):
     __tablename__ = "outbox_emails"
-    __table_args__ = (Index("ix_outbox_emails_unsent", "sent_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_emails_unsent", "sent_at", "next_attempt_at"),
+                      Index("ix_outbox_emails_idempotency_key", "idempotency_key", unique=True))
 
     # BIGINT on PostgreSQL (every notification writes a row); SQLite numbers only INTEGER keys itself.
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -32,6 +33,10 @@ class OutboxEmail(db.Model):
     body: Mapped[str] = mapped_column(Text)
     # A calendar invitation sent with the email (an iCalendar text with its METHOD), if any.
     calendar: Mapped[str | None] = mapped_column(Text)
+    # Extra headers, [[name, value], ...]: List-Unsubscribe and List-Unsubscribe-Post on reminders (RFC 8058).
+    headers: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    # Scheduled emails (digests, reports) name what they are: a second worker's copy is refused by the index.
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None]

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Iterable
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentormatch import domain
@@ -63,6 +63,9 @@ class Program(db.Model):
         CheckConstraint("max_open_requests BETWEEN 1 AND 10", name="max_open_requests"),
         CheckConstraint("expiry_days BETWEEN 1 AND 90", name="expiry_days"),
         CheckConstraint("suggestions BETWEEN 1 AND 50", name="suggestions"),
+        CheckConstraint("escalate_quiet_days BETWEEN 1 AND 365", name="escalate_quiet_days"),
+        CheckConstraint("escalate_unanswered_days BETWEEN 1 AND 90", name="escalate_unanswered_days"),
+        CheckConstraint("escalate_unmatched_days BETWEEN 1 AND 365", name="escalate_unmatched_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +88,13 @@ class Program(db.Model):
     expiry_days: Mapped[int] = mapped_column(default=14)
     suggestions: Mapped[int] = mapped_column(default=10)
     direct_requests: Mapped[bool] = mapped_column(default=True)  # False: mentees are matched by rounds only
+    # Escalations to the coordinators (services.escalations): a pair with no meeting logged for this many
+    # days, a mentor with a request unanswered this long, a mentee unmatched this long after enrolling.
+    escalate_quiet_days: Mapped[int] = mapped_column(default=21, server_default="21")
+    escalate_unanswered_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    escalate_unmatched_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # Whether coordinators may read a named participant's survey answers (else aggregates of 5 or more only).
+    survey_answers_named: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="program", cascade="all, delete-orphan",

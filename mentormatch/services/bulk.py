@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
 
 from mentormatch.extensions import db
 
@@ -28,3 +29,16 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
     with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[name] for name in columns])
+
+
+def insert_once(table: Table, row: dict, key: list[str]) -> bool:
+    """Insert ``row`` unless a row with the same values in the unique columns ``key`` exists; whether it did.
+
+    ``INSERT ... ON CONFLICT DO NOTHING``: the idempotency of scheduled work
+    (reminders, digests). Concurrent inserts of one key on PostgreSQL wait for
+    each other, and all but the first find the row and insert nothing.
+    """
+    dialect = db.session.connection().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = make(table).values(**row).on_conflict_do_nothing(index_elements=key).returning(table.c[key[0]])
+    return db.session.execute(statement).first() is not None  # RETURNING: rowcount is not reliable here

@@ -32,7 +32,7 @@ from mentormatch.extensions import db
 from mentormatch.mail import Email
 from mentormatch.models import OutboxEmail
 from mentormatch.models.user import utcnow
-from mentormatch.services.bulk import insert_rows
+from mentormatch.services.bulk import insert_once, insert_rows
 from mentormatch.services.paging import Page, bounds
 from mentormatch.services.transactions import transaction
 
@@ -49,14 +49,32 @@ def _batch() -> str:
     return db.session.info.setdefault(BATCH, uuid.uuid4().hex)
 
 
+def _headers(email: Email) -> list[list[str]] | None:
+    return [list(pair) for pair in email.headers] or None
+
+
 def queue_email(email: Email) -> None:
     """Send ``email`` once the current transaction commits (and never if it rolls back)."""
     db.session.add(OutboxEmail(batch=_batch(), recipient=email.to, subject=email.subject, body=email.body,
-                               calendar=email.calendar))
+                               calendar=email.calendar, headers=_headers(email)))
+
+
+def queue_email_once(email: Email, key: str) -> bool:
+    """``queue_email`` unless an email with idempotency ``key`` was ever queued; whether this call queued it.
+
+    Two workers deciding the same digest both reach the insert; the unique
+    index lets one row in (on PostgreSQL the second waits for the first's
+    commit, then finds the row), so the email goes once whoever runs.
+    """
+    now = utcnow()
+    return insert_once(OutboxEmail.__table__, {
+        "batch": _batch(), "recipient": email.to, "subject": email.subject, "body": email.body,
+        "calendar": email.calendar, "headers": _headers(email), "idempotency_key": key, "created_at": now,
+        "next_attempt_at": now, "attempts": 0, "last_error": ""}, ["idempotency_key"])
 
 
 def queue_emails(emails: list[Email]) -> None:
-    """``queue_email`` for thousands at once (a matching round), in bulk statements."""
+    """``queue_email`` for thousands at once (a matching round), in bulk statements (no extra headers)."""
     if not emails:
         return
     batch, now = _batch(), utcnow()
@@ -101,7 +119,7 @@ def _claim(ids: list[int], now: datetime, config: Mapping[str, Any]) -> list:
             .values(claimed_until=now + timedelta(seconds=config["OUTBOX_CLAIM_SECONDS"]),
                     attempts=OutboxEmail.attempts + 1)
             .returning(OutboxEmail.id, OutboxEmail.recipient, OutboxEmail.subject, OutboxEmail.body,
-                       OutboxEmail.calendar, OutboxEmail.attempts)
+                       OutboxEmail.calendar, OutboxEmail.headers, OutboxEmail.attempts)
             .execution_options(synchronize_session=False)).all()
     return sorted(claimed, key=lambda row: row.id)
 
@@ -159,7 +177,8 @@ def deliver(ids: list[int]) -> Delivery:
             while pending:
                 row = pending[0]
                 try:
-                    send(Email(row.recipient, row.subject, row.body, row.calendar))
+                    send(Email(row.recipient, row.subject, row.body, row.calendar,
+                               tuple((name, value) for name, value in row.headers or ())))
                 except mail.PERMANENT as error:  # this address is refused; the others may still go
                     failed += _release([pending.popleft()], _describe(error), config, give_up=True)[0]
                     continue
