@@ -71,7 +71,7 @@ def register_tasks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from mentormatch.web import (admin, agreements, auth, certificates, console, main, matches, messages,
-                                 notifications, profiles, programs, scim)
+                                 notifications, profiles, programs, scim, surveys)
     from mentormatch.web.security import IdConverter
     from mentormatch.web.templating import template_globals
     from mentormatch.web.times import local_time
@@ -79,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before the rules are added: each binds its converter then
     # console is the coordinator area (its blueprint is named "coordinator", under /coordinator)
     for module in (main, auth, profiles, programs, matches, messages, agreements, notifications, console, admin,
-                   scim, certificates):
+                   scim, certificates, surveys):
         app.register_blueprint(module.bp)
     if app.config["DEV_MAILBOX"]:
         from mentormatch.web import devmail

@@ -23,7 +23,7 @@ from mentormatch.extensions import db
 from mentormatch.models import (
     Match, Membership, MembershipStatus, Message, MessageCursor, Notification, Program, ProgramRole, User,
 )
-from mentormatch.services import agreements, certificates, matches, messages
+from mentormatch.services import agreements, certificates, matches, messages, surveys
 from mentormatch.services.agreements import MeetingInput, TermsInput
 from mentormatch.services.agreements.schedule import ProposalInput
 from mentormatch.services.agreements.terms import add_months
@@ -43,6 +43,15 @@ CONVERSATION = (
 
 
 # Each demo program awards continuing-education hours: the coordinator signs.
+# Each program's survey: a few questions per stage (services.surveys), so pairs get survey reminders.
+SURVEY = (
+    ("kickoff", "scale", "How clear are the goals you set together?"),
+    ("kickoff", "text", "What do you most hope to get from this mentorship?"),
+    ("pulse", "scale", "How useful have your meetings been lately?"),
+    ("pulse", "yes_no", "Are you meeting as often as you agreed?"),
+    ("closing", "scale", "Overall, how much did this mentorship help you?"),
+    ("closing", "yes_no", "Would you take part in the program again?"),
+)
 CE_HOURS = dict(hours_per_mentorship=Decimal("6"), hours_per_meeting_hour=Decimal("1"), max_hours=Decimal("12"))
 
 
@@ -139,6 +148,8 @@ def seed_history(rng: random.Random, programs: list[Program]) -> HistoryCounts:
         certificates.save_policy(program, coordinator, certificates.PolicyInput(
             provider_name="Laboratory Education Office", activity_title=f"Mentoring: {program.name}",
             signer_name=coordinator.name, signer_title="Laboratory education coordinator", **CE_HOURS))
+        for stage, kind, text in SURVEY:
+            surveys.add_question(program, coordinator, stage, kind, text)
         mentor_there = demo_mentor.membership_in(program.id)
         for index, mentee in enumerate(_mentees_of(program)[:pairs + declines + requests]):
             suggestions = matches.suggestions_for(mentee, program, limit=5)

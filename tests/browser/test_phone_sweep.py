@@ -69,6 +69,11 @@ PAGES = {
     "/coordinator/audit", "/coordinator/messages/reported", "/coordinator/messages/<int:message_id>",
     "/coordinator/certificates/", "/coordinator/certificates/to-issue", "/coordinator/certificates/policy",
     "/coordinator/certificates/issue/<int:agreement_id>", "/certificates/", "/certificates/<number>", "/verify/<number>",
+    "/surveys/", "/surveys/<int:agreement_id>/<occasion>",
+    "/coordinator/surveys", "/coordinator/surveys/results", "/coordinator/surveys/questions/<int:question_id>/edit",
+    "/coordinator/surveys/questions/<int:question_id>/delete", "/coordinator/outcome-report",
+    "/coordinator/escalations", "/coordinator/escalations/<int:escalation_id>/resolve",
+    "/coordinator/escalations/settings",
     "/admin/", "/admin/programs/new", "/admin/programs/<int:program_id>", "/admin/programs/<int:program_id>/edit",
     "/admin/programs/<int:program_id>/coordinators/<int:user_id>/remove",
     # The demo mailbox, when the installation turns it on (DEV_MAILBOX).
@@ -91,7 +96,8 @@ ARGUMENTS = {"match_id": "match", "agreement_id": "agreement", "user_id": "user"
              "notification_id": "notification", "message_id": "message", "meeting_id": "meeting",
              "goal_id": "goal", "round_id": "round", "mentor_id": "mentor", "token": "token",
              "scheduled_id": "scheduled", "scheduled_meeting_id": "scheduled", "email_id": "email",
-             "record_id": "record", "number": "certificate"}
+             "record_id": "record", "number": "certificate", "question_id": "question",
+             "escalation_id": "escalation", "occasion": "occasion"}
 # Where one page needs another object than the argument's usual one.
 OVERRIDES = {"/admin/programs/<int:program_id>/coordinators/<int:user_id>/remove": {"user_id": "coordinator"},
              "/auth/reset/<token>": {"token": "reset_token"}, "/auth/welcome/<token>": {"token": "reset_token"}}
@@ -114,11 +120,13 @@ REACHED = {
     "mentee": {"/home", "/matches/<int:match_id>", "/agreements/<int:agreement_id>", "/matches/suggestions",
                "/matches/<int:match_id>/messages", "/matches/<int:match_id>/messages/<int:message_id>/report",
                "/profile/credentials", "/profile/credentials/<int:record_id>/edit", "/programs/<int:program_id>/exams",
-               "/certificates/", "/certificates/<number>"},
+               "/certificates/", "/certificates/<number>", "/surveys/<int:agreement_id>/<occasion>"},
     "mentor": {"/home", "/matches/<int:match_id>", "/agreements/<int:agreement_id>/terms", "/profile/",
                "/certificates/<number>"},
     "coordinator": {"/coordinator/", "/coordinator/people/<int:user_id>", "/matches/<int:match_id>",
-                    "/coordinator/queues/unmatched/<int:user_id>/candidates", "/coordinator/messages/<int:message_id>"},
+                    "/coordinator/queues/unmatched/<int:user_id>/candidates", "/coordinator/messages/<int:message_id>",
+                    "/coordinator/escalations/<int:escalation_id>/resolve",
+                    "/coordinator/surveys/questions/<int:question_id>/edit", "/coordinator/outcome-report"},
     "admin": {"/admin/", "/admin/programs/<int:program_id>",
               "/admin/programs/<int:program_id>/coordinators/<int:user_id>/remove"},
     "two_programs": {"/home", "/programs/", "/agreements/<int:agreement_id>", "/matches/<int:match_id>/messages"},
@@ -234,6 +242,16 @@ def world(app) -> dict:
             planned_on=agreements.today() + timedelta(days=90)))
         from tests.services.test_certificates import certify_past_meetings
         certificate = certify_past_meetings(agreement, coordinator)  # the pair's meetings so far: CE certificates
+        # A kick-off survey question (the pair's survey is open) and an escalation.
+        from mentormatch.models import Escalation
+        from mentormatch.services import surveys
+        question = surveys.add_question(home, coordinator, "kickoff", "scale", "How clear are your goals for this year?")
+        escalation = Escalation(program_id=home.id, kind="quiet_pair", subject=f"agreement:{agreement.id}",
+                                period="start", reason="Dana Okafor Sweep and Grace Ho Sweep have logged no meeting "
+                                "for 23 days.", action="Nudge the pair or check in with them",
+                                path=f"/coordinator/people/{mentee.id}")
+        db.session.add(escalation)
+        db.session.commit()
         with transaction():
             token_email = accounts.reset_link_email(unmatched)
         reset_token = re.search(r"/auth/reset/(\S+)", token_email.body).group(1)
@@ -241,7 +259,8 @@ def world(app) -> dict:
                   "goal": goal.id, "meeting": meeting.id, "round": matching_round.id, "mentor": mentor.id,
                   "token": "forged.token", "reset_token": reset_token, "scheduled": scheduled.id,
                   "message": from_mentor.id, "coordinator": coordinator.id, "email": 1, "record": licence.id,
-                  "certificate": certificate[mentee.id]}
+                  "certificate": certificate[mentee.id], "question": question.id, "escalation": escalation.id,
+                  "occasion": "kickoff"}
         people = {
             "anonymous": (None, {**common, "notification": 1}),
             "mentee": (mentee, {"message": from_mentor.id}),

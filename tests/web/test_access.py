@@ -179,6 +179,27 @@ EXPECTED = {
     ("GET", "/coordinator/queues/waiting/{match}/end"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/rounds/{round}/withdraw"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/roster/template.csv"): (LOGIN, 403, 403, 200, 200),
+    # A survey belongs to the pair: nobody else, not even the coordinator, opens or answers it.
+    ("GET", "/surveys/"): (LOGIN, 200, 200, 200, 200),
+    ("GET", "/surveys/{agreement}/{occasion}"): (LOGIN, 404, 404, 404, 404),
+    ("POST", "/surveys/{agreement}/{occasion}"): (LOGIN, 404, 404, 404, 404),
+    ("GET", "/coordinator/surveys"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/surveys/results"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/surveys/{stage}/questions"): (LOGIN, 403, 403, 400, 400),  # empty form: errors, nothing added
+    ("GET", "/coordinator/surveys/questions/{question}/edit"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/surveys/questions/{question}/edit"): (LOGIN, 403, 403, 400, 400),  # empty: errors, kept
+    ("POST", "/coordinator/surveys/questions/{question}/move"): (LOGIN, 403, 403, 400, 400),  # no direction: refused
+    ("GET", "/coordinator/surveys/questions/{question}/delete"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/surveys/questions/{question}/delete"): (LOGIN, 403, 403, 200, 200),  # unconfirmed: asked
+    ("POST", "/coordinator/surveys/questions/{question}/retire"): (LOGIN, 403, 403, 302, 302),
+    ("POST", "/coordinator/surveys/visibility"): (LOGIN, 403, 403, 400, 400),  # no choice: refused, unchanged
+    ("GET", "/coordinator/outcome-report"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/outcome-report.csv"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/escalations"): (LOGIN, 403, 403, 200, 200),
+    ("GET", "/coordinator/escalations/{escalation}/resolve"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/escalations/{escalation}/resolve"): (LOGIN, 403, 403, 200, 200),  # unconfirmed: asked
+    ("GET", "/coordinator/escalations/settings"): (LOGIN, 403, 403, 200, 200),
+    ("POST", "/coordinator/escalations/settings"): (LOGIN, 403, 403, 400, 400),  # empty form: errors, nothing saved
     # Single sign-on: an unknown provider (none is configured here) is not found, for anyone.
     ("GET", "/auth/sso/{provider}"): (404, 404, 404, 404, 404),
     ("GET", "/auth/sso/{provider}/callback"): (404, 404, 404, 404, 404),
@@ -191,7 +212,9 @@ PLACEHOLDERS = {"<int:match_id>": "{match}", "<int:mentor_id>": "{mentor}", "<to
                 "<int:agreement_id>": "{agreement}", "<int:goal_id>": "{goal}", "<int:meeting_id>": "{meeting}",
                 "<int:round_id>": "{round}", "<int:user_id>": "{user}", "<int:program_id>": "{program}",
                 "<int:message_id>": "{message}", "<int:notification_id>": "{notification}",
-                "<int:scheduled_id>": "{scheduled}", "<int:record_id>": "{record}", "<number>": "{certificate}", "<provider>": "{provider}", "<path:path>": "{scim_path}"}
+                "<int:scheduled_id>": "{scheduled}", "<int:record_id>": "{record}", "<number>": "{certificate}", "<provider>": "{provider}", "<path:path>": "{scim_path}",
+                "<int:escalation_id>": "{escalation}", "<int:question_id>": "{question}", "<stage>": "{stage}",
+                "<occasion>": "{occasion}"}
 
 
 def _objects_of(program, names: str) -> dict:
@@ -228,12 +251,19 @@ def _objects_of(program, names: str) -> dict:
     record = record_credential(pair_mentee, CredentialInput("licence", "ca", expires_on=today + timedelta(days=60)))
     from tests.services.test_certificates import certify_past_meetings
     certificate = certify_past_meetings(agreement)[pair_mentee.id]
+    from mentormatch.models import Escalation, SurveyQuestion
+    question = SurveyQuestion(program_id=program.id, stage="kickoff", kind="scale", text="How useful was it?")
+    escalation = Escalation(program_id=program.id, kind="quiet_pair", subject=f"agreement:{agreement.id}",
+                            period="start", reason="No meeting logged", action="Nudge the pair")
+    db.session.add_all([question, escalation])
+    db.session.commit()
     ids = {"mentor": mentor.id, "match": match.id, "token": "forged.token", "round": matching_round.id,
            "scheduled": scheduled.id, "message": message.id, "notification": notification,
            "user": match.mentee_id,  # a mentee: the candidates page is only for mentees
            "agreement": agreement.id, "goal": goal.id, "meeting": meeting.id, "program": program.id,
            "provider": "entra", "scim_path": "Users", "record": record.id,
-           "certificate": certificate}
+           "certificate": certificate, "escalation": escalation.id, "question": question.id, "stage": "kickoff",
+           "occasion": "kickoff"}
     shown = [u.name for u in (mentor, proposed_mentee, proposed_mentor, pair_mentee, pair_mentor)] + [
         u.email for u in (mentor, proposed_mentee, proposed_mentor, pair_mentee, pair_mentor)]
     return {"ids": ids, "shown": shown, "active_match": active.id}
@@ -325,7 +355,7 @@ def two_programs(app):
 
 def _id_routes():
     return [(method, path) for method, path in EXPECTED
-            if "{" in path and "{token}" not in path and not path.startswith(NOT_PROGRAM_RECORDS)]
+            if "{" in path.replace("{stage}", "") and "{token}" not in path and not path.startswith(NOT_PROGRAM_RECORDS)]
 
 
 # Refused with a message and a redirect rather than an error page (the request form's answer to any

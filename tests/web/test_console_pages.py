@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mentormatch.extensions import db
-from mentormatch.models import Agreement, Match, MatchingRound, User
+from mentormatch.models import Agreement, Escalation, Match, MatchingRound, SurveyQuestion, User
 from tests.factories import PASSWORD, make_program, make_user
 from tests.querycount import count_statements
 from tests.services.test_console_stats import build_program
@@ -33,6 +33,12 @@ GET_PAGES = [
     "/coordinator/certificates/", "/coordinator/certificates/?page=2", "/coordinator/certificates/to-issue",
     "/coordinator/certificates/policy", "/coordinator/certificates/issue/{agreement_id}",
     "/coordinator/credentials/earned", "/coordinator/credentials/expiring",
+    # The automation: escalations and their settings, surveys and their results, the outcome report.
+    "/coordinator/escalations", "/coordinator/escalations?kind=quiet_pair", "/coordinator/escalations/settings",
+    "/coordinator/escalations/{escalation_id}/resolve", "/coordinator/surveys",
+    "/coordinator/surveys/results?stage=pulse", "/coordinator/surveys/questions/{question_id}/edit",
+    "/coordinator/surveys/questions/{question_id}/delete", "/coordinator/outcome-report",
+    "/coordinator/outcome-report.csv",
 ]
 
 
@@ -42,8 +48,16 @@ def with_records(ids: dict) -> dict:
     matching_round = MatchingRound(program_id=program_id, method="optimal", status="published", proposals=0,
                                    total_score=0, weights={})
     db.session.add(matching_round)
+    db.session.flush()
+    agreement_id = db.session.scalar(db.select(Agreement.id).join(Match).where(
+        Match.program_id == program_id, Agreement.status == "active").limit(1))
+    question = SurveyQuestion(program_id=program_id, stage="pulse", kind="scale", text="How is it going?")
+    escalation = Escalation(program_id=program_id, kind="quiet_pair", subject=f"agreement:{agreement_id}",
+                            period=f"round-{matching_round.id}", reason="No meeting logged for 22 days.",
+                            action="Nudge the pair")
+    db.session.add_all([question, escalation])
     db.session.commit()
-    return {**ids, "round_id": matching_round.id,
+    return {**ids, "round_id": matching_round.id, "question_id": question.id, "escalation_id": escalation.id,
             "match_id": db.session.scalar(db.select(Match.id).where(Match.program_id == program_id,
                                                                     Match.status == "proposed").limit(1)),
             "agreement_id": db.session.scalar(db.select(Agreement.id).join(Match).where(

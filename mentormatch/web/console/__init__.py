@@ -45,7 +45,8 @@ def vocabularies() -> dict:
 
 
 from mentormatch.web.console import (  # noqa: E402,F401  (registers views)
-    audit, certificates, dashboard, exports, messages, pairs, people, queues, roster, rounds,
+    audit, certificates, dashboard, escalations, exports, messages, outcome_report, pairs, people, queues, roster,
+    rounds, surveys,
 )
 
 __all__ = ["bp", "program"]

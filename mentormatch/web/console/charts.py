@@ -20,6 +20,7 @@ import pygal
 from pygal.style import Style
 
 from mentormatch.services.agreements.cadence import LABELS
+from mentormatch.services.console.outcome_report import OutcomeReport, survey_cells
 from mentormatch.services.console.stats import Dashboard
 
 STYLE = Style(
@@ -93,4 +94,80 @@ def charts_for(board: Dashboard) -> list[Chart]:
         Chart("Cadence adherence", _cadence(cadence),
               "Active pairs by meeting cadence: " + ", ".join(f"{label} {n}" for label, n in cadence) + ".",
               520, 360, ("Cadence", "Active pairs"), cadence),
+    ]
+
+
+# --- the outcome report's charts (services.console.outcome_report) ---------------------------
+
+# Outcomes: completed in the house's teal, ended early in red, still running in grey.
+RETENTION_STYLE = Style(**{**STYLE.to_dict(), "colors": ("#0f766e", "#b91c1c", "#6b7280")})
+
+
+def _whole_numbers(chart, top: int) -> None:
+    """Counts of people or pairs: axis labels 0, 1, 2 ... rather than 0.2 steps, for small counts."""
+    if top <= 10:
+        chart.y_labels = list(range(0, max(top, 1) + 1))
+
+
+@lru_cache(maxsize=32)
+def _enrolments(rows: tuple[tuple[str, int, int], ...]) -> str:
+    chart = pygal.Bar(width=760, height=360, x_label_rotation=0, **COMMON)
+    _whole_numbers(chart, max((max(a, b) for _, a, b in rows), default=0))
+    chart.x_labels = [month for month, _, _ in rows]
+    chart.add("New mentees", [n for _, n, _ in rows])
+    chart.add("New mentors", [n for _, _, n in rows])
+    return _uri(chart.render(is_unicode=True))
+
+
+@lru_cache(maxsize=32)
+def _counts_bar(rows: tuple[tuple[str, int], ...], series: str) -> str:
+    chart = pygal.Bar(width=520, height=360, x_label_rotation=0, show_legend=False, **COMMON)
+    _whole_numbers(chart, max((n for _, n in rows), default=0))
+    chart.x_labels = [label for label, _ in rows]
+    chart.add(series, [n for _, n in rows])
+    return _uri(chart.render(is_unicode=True))
+
+
+@lru_cache(maxsize=32)
+def _retention(rows: tuple[tuple[str, int], ...]) -> str:
+    chart = pygal.Pie(width=520, height=360, inner_radius=.45, **{**COMMON, "style": RETENTION_STYLE})
+    for label, n in rows:
+        chart.add(label, n)
+    return _uri(chart.render(is_unicode=True))
+
+
+@lru_cache(maxsize=32)
+def _survey(rows: tuple[tuple[str, float | None], ...]) -> str:
+    chart = pygal.Line(width=760, height=360, range=(1, 5), include_x_axis=False, allow_interruptions=True, dots_size=5,
+                       show_legend=False, **COMMON)
+    chart.x_labels = [month for month, _ in rows]
+    chart.add("Mean survey score", [mean for _, mean in rows])  # None: a hidden month, drawn as a gap
+    return _uri(chart.render(is_unicode=True))
+
+
+def outcome_charts(report: OutcomeReport) -> list[Chart]:
+    """The outcome report's four pictures, each with its data table and text alternative."""
+    enrolments = report.enrolments
+    retention = (("Completed", report.completed), ("Ended early", report.ended_early),
+                 ("Still running", report.still_active))
+    bands = report.adherence_bands
+    survey = tuple((s.month, None if s.hidden else round(s.mean, 2)) for s in report.survey)
+    survey_rows = tuple((s.month, *survey_cells(s)) for s in report.survey)
+    shown = [f"{month} {mean:.2f}" for month, mean in survey if mean is not None]
+    return [
+        Chart("New enrolments per month", _enrolments(enrolments),
+              f"New mentees and mentors in each month since the first enrolment; "
+              f"{sum(r[1] for r in enrolments)} mentees and {sum(r[2] for r in enrolments)} mentors in all.",
+              760, 360, ("Month", "New mentees", "New mentors"), enrolments),
+        Chart("Agreements completed and ended early", _retention(retention),
+              "Agreements by outcome: " + ", ".join(f"{label} {n}" for label, n in retention) + ".",
+              520, 360, ("Outcome", "Agreements"), retention),
+        Chart("Pairs by meeting adherence", _counts_bar(bands, "Pairs"),
+              "Pairs with agreed terms by the share of their expected meetings logged: "
+              + ", ".join(f"{label} {n}" for label, n in bands) + ".",
+              520, 360, ("Meetings logged of those expected", "Pairs"), bands),
+        Chart("Survey scores per month", _survey(survey),
+              "Mean answer to the scale questions (1 to 5) per month; months with too few respondents are hidden. "
+              + (("Shown: " + ", ".join(shown) + ".") if shown else "No month has enough respondents yet."),
+              760, 360, ("Month", "Respondents", "Mean score (1 to 5)"), survey_rows),
     ]

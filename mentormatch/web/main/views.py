@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from mentormatch import domain
-from mentormatch.services import participation, programs
+from mentormatch import clock, domain
+from mentormatch.services import participation, programs, surveys
 from mentormatch.services.health import database_ok
 from mentormatch.web.access import current_program
 
@@ -32,7 +32,8 @@ def home():
     summaries.sort(key=lambda s: s.program.id != current_id)  # the program worked in first
     return render_template(
         "main/home.html", profile=current_user.profile, summaries=summaries, current_id=current_id,
-        shown=participation.SHOWN, open_programs=[] if summaries else programs.open_programs(current_user))
+        shown=participation.SHOWN, open_programs=[] if summaries else programs.open_programs(current_user),
+        open_surveys=surveys.due_for(current_user, clock.now()) if summaries else [])
 
 
 @bp.route("/healthz")

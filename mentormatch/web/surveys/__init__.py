@@ -1,0 +1,5 @@
+"""Surveys: see views.py."""
+
+from mentormatch.web.surveys.views import bp
+
+__all__ = ["bp"]
