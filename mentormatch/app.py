@@ -63,7 +63,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_tasks(app: Flask) -> None:
-    from mentormatch.tasks import accounts, mail, messages, schedule  # noqa: F401  (declares the tasks on the queue)
+    from mentormatch.tasks import accounts, automation, mail, messages, schedule  # noqa: F401  (declares the tasks)
 
     queue.init_app(app)
     mail.watch_commits()
@@ -71,7 +71,7 @@ def register_tasks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from mentormatch.web import (admin, agreements, auth, certificates, console, main, matches, messages,
-                                 notifications, profiles, programs, scim, surveys)
+                                 notifications, profiles, programs, reminders, scim, surveys)
     from mentormatch.web.security import IdConverter
     from mentormatch.web.templating import template_globals
     from mentormatch.web.times import local_time
@@ -79,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before the rules are added: each binds its converter then
     # console is the coordinator area (its blueprint is named "coordinator", under /coordinator)
     for module in (main, auth, profiles, programs, matches, messages, agreements, notifications, console, admin,
-                   scim, certificates, surveys):
+                   scim, certificates, reminders, surveys):
         app.register_blueprint(module.bp)
     if app.config["DEV_MAILBOX"]:
         from mentormatch.web import devmail

@@ -121,5 +121,30 @@ def restore_command(source: Path) -> None:
     click.echo(f"Restored from {source}.")
 
 
+@click.command("automation")
+@click.option("--at", "at", default=None, metavar="ISO-TIME",
+              help="Run as if it were this time (e.g. 2027-01-04T09:00:00+00:00): rehearse a program's weeks.")
+@with_appcontext
+def automation_command(at: str | None) -> None:
+    """Run the reminders, digests, escalations and reports once, now (the worker does this every 15 minutes)."""
+    from datetime import datetime
+
+    from mentormatch import clock
+    from mentormatch.services import automation
+
+    moment = clock.now()
+    if at:
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("--at is for rehearsals, not for production (it would send real emails early)")
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter("an ISO time such as 2027-01-04T09:00:00+00:00", param_hint="--at")
+        if moment.tzinfo is None:
+            raise click.BadParameter("say the UTC offset, e.g. +00:00", param_hint="--at")
+    for step, count in automation.run_all(moment).items():
+        click.echo(f"{step}: {count}")
+
+
 commands = [create_coordinator_command, create_admin_command, demo_command, expire_matches_command, worker_command,
-            backup_command, restore_command]
+            automation_command, backup_command, restore_command]

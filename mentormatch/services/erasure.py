@@ -5,12 +5,13 @@ Two kinds of trace:
 
 - ``empty_what_they_wrote``: free text the person wrote on shared records:
   request messages, decline notes, shared meeting notes, the free-text
-  topics and expectations of terms they proposed, end notes and feedback
-  comments. It is emptied; the records stay, shown as by a "Former
+  topics and expectations of terms they proposed, end notes, feedback
+  comments and their written survey answers (their 1–5 and yes/no answers
+  stay in the program's totals, unnamed). It is emptied; the records stay, shown as by a "Former
   participant" (the account row is renamed);
 - ``replace_name_and_email``: their name and email, baked into texts other
-  people keep: notifications and emails, goals, notes and flags others
-  wrote, and the audit log. Each occurrence becomes "Former participant";
+  people keep: notifications, reminders and emails, escalation reasons,
+  goals, notes and flags others wrote, and the audit log. Each occurrence becomes "Former participant";
   review flags on them go, and so do emails addressed to them.
 
 The audit log is append-only: on PostgreSQL its trigger (migration 0011)
@@ -29,8 +30,8 @@ from sqlalchemy import Text, cast, or_
 
 from mentormatch.extensions import db
 from mentormatch.models import (
-    Agreement, AgreementFeedback, AgreementGoal, AgreementVersion, AuditEntry, Match, Meeting, Notification,
-    OutboxEmail, ReviewFlag, User,
+    Agreement, AgreementFeedback, AgreementGoal, AgreementVersion, AuditEntry, Escalation, Match, Meeting,
+    Notification, OutboxEmail, Reminder, ReviewFlag, SurveyAnswer, SurveyResponse, User,
 )
 
 FORMER_PARTICIPANT = "Former participant"
@@ -54,8 +55,11 @@ def replace_name_and_email(user: User) -> None:
     match_ids, agreement_ids = _ids_of_their_matches(user)
     db.session.execute(db.delete(ReviewFlag).where(ReviewFlag.user_id == user.id))
     db.session.execute(db.delete(OutboxEmail).where(OutboxEmail.recipient == user.email))
+    db.session.execute(db.delete(Reminder).where(Reminder.user_id == user.id))
     for column, scope in (
         (Notification.text, None),
+        (Reminder.text, None),
+        (Escalation.reason, None),
         (OutboxEmail.subject, None),
         (OutboxEmail.body, None),
         (ReviewFlag.reason, None),
@@ -83,6 +87,9 @@ def empty_what_they_wrote(user: User) -> None:
     db.session.execute(db.update(Agreement).where(Agreement.ended_by_id == user.id).values(end_note=""))
     db.session.execute(db.update(AgreementFeedback).where(AgreementFeedback.author_id == user.id).values(comment=""))
     db.session.execute(db.update(Meeting).where(Meeting.logged_by_id == user.id).values(shared_notes=""))
+    their_responses = db.select(SurveyResponse.id).where(SurveyResponse.user_id == user.id)
+    db.session.execute(db.delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(their_responses),
+                                                     SurveyAnswer.text.is_not(None)))
     versions = db.session.scalars(db.select(AgreementVersion).where(AgreementVersion.agreement_id.in_(agreement_ids))
                                   ).all()
     theirs = {t for v in versions if v.proposed_by_id == user.id for t in v.topics if t.startswith(FREE_TOPIC)}

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
     AGREEMENT = "agreement"  # terms proposed or confirmed, a meeting logged, the agreement ended
+    REMINDER = "reminder"  # written by the scheduler (services.reminders), emailed in a daily digest
 
 
 SUBJECTS = {
@@ -34,6 +35,7 @@ SUBJECTS = {
     Kind.EXPIRED: "A mentoring match expired",
     Kind.WITHDRAWN: "A mentoring match was withdrawn",
     Kind.AGREEMENT: "News about your mentorship agreement",
+    Kind.REMINDER: "A reminder",
 }
 
 

@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from mentormatch.extensions import queue
-from mentormatch.tasks import accounts, mail, schedule  # noqa: F401  (declares the tasks on the queue)
+from mentormatch.tasks import accounts, automation, mail, messages, schedule  # noqa: F401  (declares the tasks)
 
 log = logging.getLogger(__name__)
 

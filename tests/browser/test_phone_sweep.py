@@ -69,7 +69,7 @@ PAGES = {
     "/coordinator/audit", "/coordinator/messages/reported", "/coordinator/messages/<int:message_id>",
     "/coordinator/certificates/", "/coordinator/certificates/to-issue", "/coordinator/certificates/policy",
     "/coordinator/certificates/issue/<int:agreement_id>", "/certificates/", "/certificates/<number>", "/verify/<number>",
-    "/surveys/", "/surveys/<int:agreement_id>/<occasion>",
+    "/reminders/preferences", "/unsubscribe/<token>", "/surveys/", "/surveys/<int:agreement_id>/<occasion>",
     "/coordinator/surveys", "/coordinator/surveys/results", "/coordinator/surveys/questions/<int:question_id>/edit",
     "/coordinator/surveys/questions/<int:question_id>/delete", "/coordinator/outcome-report",
     "/coordinator/escalations", "/coordinator/escalations/<int:escalation_id>/resolve",
@@ -100,7 +100,8 @@ ARGUMENTS = {"match_id": "match", "agreement_id": "agreement", "user_id": "user"
              "escalation_id": "escalation", "occasion": "occasion"}
 # Where one page needs another object than the argument's usual one.
 OVERRIDES = {"/admin/programs/<int:program_id>/coordinators/<int:user_id>/remove": {"user_id": "coordinator"},
-             "/auth/reset/<token>": {"token": "reset_token"}, "/auth/welcome/<token>": {"token": "reset_token"}}
+             "/auth/reset/<token>": {"token": "reset_token"}, "/auth/welcome/<token>": {"token": "reset_token"},
+             "/unsubscribe/<token>": {"token": "unsubscribe_token"}}
 
 ROLES = ("anonymous", "mentee", "mentor", "coordinator", "admin", "two_programs")
 # Navigation targets each role must be able to reach (more may be there).
@@ -116,11 +117,13 @@ NAVIGATION = {
 # Pages each role must get as themselves (200, no redirect): the world's ids are that role's own objects,
 # so the sweep checks real pages rather than "not found".
 REACHED = {
-    "anonymous": {"/", "/auth/login", "/auth/signup", "/auth/reset/<token>", "/verify/<number>"},
+    "anonymous": {"/", "/auth/login", "/auth/signup", "/auth/reset/<token>", "/verify/<number>",
+                  "/unsubscribe/<token>"},
     "mentee": {"/home", "/matches/<int:match_id>", "/agreements/<int:agreement_id>", "/matches/suggestions",
                "/matches/<int:match_id>/messages", "/matches/<int:match_id>/messages/<int:message_id>/report",
                "/profile/credentials", "/profile/credentials/<int:record_id>/edit", "/programs/<int:program_id>/exams",
-               "/certificates/", "/certificates/<number>", "/surveys/<int:agreement_id>/<occasion>"},
+               "/certificates/", "/certificates/<number>", "/surveys/<int:agreement_id>/<occasion>",
+               "/reminders/preferences"},
     "mentor": {"/home", "/matches/<int:match_id>", "/agreements/<int:agreement_id>/terms", "/profile/",
                "/certificates/<number>"},
     "coordinator": {"/coordinator/", "/coordinator/people/<int:user_id>", "/matches/<int:match_id>",
@@ -242,9 +245,10 @@ def world(app) -> dict:
             planned_on=agreements.today() + timedelta(days=90)))
         from tests.services.test_certificates import certify_past_meetings
         certificate = certify_past_meetings(agreement, coordinator)  # the pair's meetings so far: CE certificates
-        # A kick-off survey question (the pair's survey is open) and an escalation.
+        # A kick-off survey question (the pair's survey is open), an escalation and an unsubscribe link.
         from mentormatch.models import Escalation
         from mentormatch.services import surveys
+        from mentormatch.services.reminders import preferences
         question = surveys.add_question(home, coordinator, "kickoff", "scale", "How clear are your goals for this year?")
         escalation = Escalation(program_id=home.id, kind="quiet_pair", subject=f"agreement:{agreement.id}",
                                 period="start", reason="Dana Okafor Sweep and Grace Ho Sweep have logged no meeting "
@@ -260,7 +264,7 @@ def world(app) -> dict:
                   "token": "forged.token", "reset_token": reset_token, "scheduled": scheduled.id,
                   "message": from_mentor.id, "coordinator": coordinator.id, "email": 1, "record": licence.id,
                   "certificate": certificate[mentee.id], "question": question.id, "escalation": escalation.id,
-                  "occasion": "kickoff"}
+                  "occasion": "kickoff", "unsubscribe_token": preferences.unsubscribe_token(mentee.id, ["survey"])}
         people = {
             "anonymous": (None, {**common, "notification": 1}),
             "mentee": (mentee, {"message": from_mentor.id}),

@@ -201,3 +201,24 @@ def test_every_demo_program_awards_ce_hours_and_its_completed_pairs_hold_verifia
         assert holders == {agreement.match.mentee_id, agreement.match.mentor_id}
     assert all(certificates.verify(c.number).valid for c in issued)
     assert all(c.contact_hours <= 12 for c in issued)
+
+
+def test_the_demo_runs_itself_surveys_reminders_and_escalations_wait_and_go_once(app_ctx):
+    from mentormatch import clock
+    from mentormatch.models import Escalation, OutboxEmail, Reminder, SurveyQuestion
+    from mentormatch.services import automation
+
+    demo.seed_demo()
+    programs = db.session.scalars(db.select(Program)).all()
+    asked = Counter(db.session.scalars(db.select(SurveyQuestion.program_id)))
+    assert set(asked) == {p.id for p in programs} and min(asked.values()) >= 3
+    first = automation.run_all(clock.now())
+    kinds = Counter(db.session.scalars(db.select(Reminder.kind)))
+    # Active pairs owe a kick-off survey (or a pulse), and the pairs behind their pace are reminded.
+    assert kinds["survey"] > 0 and kinds["meeting_due"] > 0, kinds
+    assert db.session.scalar(db.select(db.func.count()).select_from(Escalation)) > 0
+    assert first["reminders"] == sum(kinds.values())
+    again = automation.run_all(clock.now())
+    assert again["reminders"] == 0 and again["reminder digests"] == 0 and again["escalations"] == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxEmail)
+                             .where(OutboxEmail.idempotency_key.like("digest:%"))) == first["reminder digests"]

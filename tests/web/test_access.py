@@ -179,6 +179,11 @@ EXPECTED = {
     ("GET", "/coordinator/queues/waiting/{match}/end"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/rounds/{round}/withdraw"): (LOGIN, 403, 403, 200, 200),
     ("GET", "/coordinator/roster/template.csv"): (LOGIN, 403, 403, 200, 200),
+    # Reminder preferences are each person's own; an unsubscribe link needs no login, and a forged one is not found.
+    ("GET", "/reminders/preferences"): (LOGIN, 200, 200, 200, 200),
+    ("POST", "/reminders/preferences"): (LOGIN, 302, 302, 302, 302),  # nothing ticked: every email kind off
+    ("GET", "/unsubscribe/{token}"): (404, 404, 404, 404, 404),
+    ("POST", "/unsubscribe/{token}"): (404, 404, 404, 404, 404),
     # A survey belongs to the pair: nobody else, not even the coordinator, opens or answers it.
     ("GET", "/surveys/"): (LOGIN, 200, 200, 200, 200),
     ("GET", "/surveys/{agreement}/{occasion}"): (LOGIN, 404, 404, 404, 404),

@@ -17,7 +17,9 @@ from sqlalchemy import text
 
 from mentormatch.extensions import db
 from mentormatch.models import Agreement, AgreementGoal, AuditEntry, Match, Meeting, ReviewFlag, User
-from mentormatch.services import agreements, matches
+from mentormatch import clock
+from mentormatch.models import Escalation, Reminder
+from mentormatch.services import agreements, automation, matches, surveys
 from mentormatch.services.console import exports, people, queues
 from mentormatch.services.pairing import pair_by_hand
 from mentormatch.models.user import NO_PASSWORD
@@ -27,7 +29,7 @@ from tests.factories import PASSWORD, default_program, make_user
 NAME, EMAIL = "Dana Okafor", "dana.okafor@lab.example.org"
 SECRET_TEXT = "Dana's private worry about the SBB exam"  # things only she wrote
 HER_WORDS = ["hoping to learn blood bank from you", "found a mentor already", "Dana reads the AABB guide",
-             "Dana's exam plan", "Dana prepares questions", "Pat was a great mentor"]
+             "Dana's exam plan", "Dana prepares questions", "Pat was a great mentor", "Dana's survey words"]
 
 
 def _build_history(app) -> dict:
@@ -87,6 +89,16 @@ def _build_history(app) -> dict:
         agreements.confirm_terms(two, dana, version.number)
         agreements.log_meeting(two, grace, agreements.MeetingInput(
             today - timedelta(days=5), 60, "virtual", ["specialty:microbiology"], shared_notes="Culture reading"))
+
+        # The automation: her kick-off survey in her words, then reminders and escalations that name her.
+        written = surveys.add_question(program, cora, "kickoff", "text", "What do you hope for?")
+        surveys.submit(dana, two.id, "kickoff", {written.id: "Dana's survey words"}, clock.now())
+        later = clock.now() + timedelta(days=30)
+        automation.run_all(later)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Reminder)
+                                 .where(Reminder.text.contains(NAME))) > 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(Escalation)
+                                 .where(Escalation.reason.contains(NAME))) > 0
         ids = {"dana": dana.id, "readers": [pat.email, lee.email, grace.email, cora.email],
                "agreements": [one.id, two.id]}
         db.session.remove()

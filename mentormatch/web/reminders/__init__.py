@@ -1,0 +1,5 @@
+"""Reminders: see views.py."""
+
+from mentormatch.web.reminders.views import bp
+
+__all__ = ["bp"]
