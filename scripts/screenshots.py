@@ -25,7 +25,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from mentormatch.app import create_app  # noqa: E402
-from mentormatch.services import demo  # noqa: E402
+from mentormatch import clock  # noqa: E402
+from mentormatch.services import automation, demo  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
@@ -50,6 +51,7 @@ def main() -> int:
         with app.app_context():
             upgrade()
             demo.seed_demo()
+            automation.run_all(clock.now())  # what the worker would do first: reminders, escalations
             pair = mentor_pair_to_show()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -101,6 +103,10 @@ def shoot(browser, base: str, pair: tuple[int, int]) -> None:
     coordinator = logged_in(browser, base, demo.COORDINATOR_EMAIL, 800)
     coordinator.goto(base + "/coordinator/")
     save(coordinator, "coordinator-dashboard.png")
+    coordinator.goto(base + "/coordinator/outcome-report")
+    save(coordinator, "outcome-report.png")
+    coordinator.goto(base + "/coordinator/escalations")
+    save(coordinator, "escalations.png", full_page=False)
 
     mentor = logged_in(browser, base, demo.MENTOR_EMAIL, 900)
     mentor.goto(f"{base}/agreements/{agreement_id}#schedule")

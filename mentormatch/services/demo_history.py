@@ -72,6 +72,14 @@ def _start_pair(mentee: User, program: Program, mentor: User, started_days_ago: 
     matches.accept(match, mentor)
     started = agreements.today() - timedelta(days=started_days_ago)
     match.created_at = match.decided_at = _at(started)  # back-date for the weekly chart
+    # They enrolled a few weeks before they were matched (the outcome report's time to match).
+    for person, weeks in ((mentee, 2 + started_days_ago % 5), (mentor, 8)):
+        joined = _at(started - timedelta(weeks=weeks))
+        membership = person.membership_in(program.id)
+        enrolled = membership.created_at
+        if enrolled.tzinfo is None:  # read back from SQLite: UTC without its offset
+            enrolled = enrolled.replace(tzinfo=timezone.utc)
+        membership.created_at = min(enrolled, joined)
     db.session.commit()
     return match
 

@@ -105,3 +105,13 @@ def test_a_coordinator_sees_only_their_own_program(app, varied):
         email = make_user("coordinator", email="other@example.org", program=make_program("Elsewhere")).email
     html = _client(app, email).get(PAGE).get_data(as_text=True)
     assert "Nothing to report yet" in html and "83.3%" not in html
+
+
+def test_a_program_nobody_has_surveyed_yet_draws_no_empty_survey_chart(app):
+    from tests.services.test_console_stats import build_program
+
+    with app.app_context():
+        email = build_program(2)["coordinator"]
+    html = _client(app, email).get(PAGE).get_data(as_text=True)
+    assert "No survey answers yet." in html
+    assert html.count('<img src="data:image/svg+xml') == 3 and "Survey scores per month</strong>" not in html

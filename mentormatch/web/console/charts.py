@@ -146,7 +146,8 @@ def _survey(rows: tuple[tuple[str, float | None], ...]) -> str:
 
 
 def outcome_charts(report: OutcomeReport) -> list[Chart]:
-    """The outcome report's four pictures, each with its data table and text alternative."""
+    """The outcome report's pictures, each with its data table and text alternative (the survey scores' once
+    someone has answered: the page says there are none yet)."""
     enrolments = report.enrolments
     retention = (("Completed", report.completed), ("Ended early", report.ended_early),
                  ("Still running", report.still_active))
@@ -154,7 +155,7 @@ def outcome_charts(report: OutcomeReport) -> list[Chart]:
     survey = tuple((s.month, None if s.hidden else round(s.mean, 2)) for s in report.survey)
     survey_rows = tuple((s.month, *survey_cells(s)) for s in report.survey)
     shown = [f"{month} {mean:.2f}" for month, mean in survey if mean is not None]
-    return [
+    charts = [
         Chart("New enrolments per month", _enrolments(enrolments),
               f"New mentees and mentors in each month since the first enrolment; "
               f"{sum(r[1] for r in enrolments)} mentees and {sum(r[2] for r in enrolments)} mentors in all.",
@@ -166,8 +167,11 @@ def outcome_charts(report: OutcomeReport) -> list[Chart]:
               "Pairs with agreed terms by the share of their expected meetings logged: "
               + ", ".join(f"{label} {n}" for label, n in bands) + ".",
               520, 360, ("Meetings logged of those expected", "Pairs"), bands),
-        Chart("Survey scores per month", _survey(survey),
-              "Mean answer to the scale questions (1 to 5) per month; months with too few respondents are hidden. "
-              + (("Shown: " + ", ".join(shown) + ".") if shown else "No month has enough respondents yet."),
-              760, 360, ("Month", "Respondents", "Mean score (1 to 5)"), survey_rows),
     ]
+    if report.survey:
+        charts.append(Chart(
+            "Survey scores per month", _survey(survey),
+            "Mean answer to the scale questions (1 to 5) per month; months with too few respondents are hidden. "
+            + (("Shown: " + ", ".join(shown) + ".") if shown else "No month has enough respondents yet."),
+            760, 360, ("Month", "Respondents", "Mean score (1 to 5)"), survey_rows))
+    return charts
