@@ -14,9 +14,10 @@ PAGES = ["/home", "/matches/", "/matches/suggestions", "/notifications/", "/prof
 # The user with profile, tags, memberships with their programs, and programs run; the memberships' tags;
 # the open and active matches of every membership; the pairs with their terms and cadence; their unread
 # messages; their next scheduled meetings; the unread notifications; whether a second program exists (the
-# navigation's "Programs" link). A mentee still looking for a mentor has, instead of the three about pairs,
-# one: the mentors free for them.
-HOME_STATEMENTS = 8
+# navigation's "Programs" link); the surveys waiting (one statement while no program asks any, three once
+# one does: services.surveys.due_for). A mentee still looking for a mentor has, instead of the three about
+# pairs, one: the mentors free for them.
+HOME_STATEMENTS = 9
 
 
 def _agreement(match: Match, proposer_id: int, pending: bool) -> None:
