@@ -32,6 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_security(app)
     register_cli(app)
     register_logging(app)
+    if app.config["MATCHING_WARMUP"]:
+        from mentormatch.matching.warmup import warm_in_background
+
+        app.extensions["matching_warmup"] = warm_in_background()
     return app
 
 

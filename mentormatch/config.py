@@ -204,6 +204,9 @@ def load_config(instance_path: str, environ: dict[str, str] | None = None) -> di
         "REQUIRE_CONFIRMED_EMAIL": env.get("MENTORMATCH_REQUIRE_CONFIRMED_EMAIL", "1") == "1",
         "MATCH_EXPIRY_DAYS": int(env.get("MENTORMATCH_MATCH_EXPIRY_DAYS", "14")),
         "SUGGESTIONS": int(env.get("MENTORMATCH_SUGGESTIONS", "10")),
+        # Load the engine's compiled kernels in a background thread at start-up (matching.warmup), so
+        # the first round preview does not wait for them; off in tests, which need no head start.
+        "MATCHING_WARMUP": env.get("MENTORMATCH_MATCHING_WARMUP", "0" if name == "testing" else "1") == "1",
         # The task queue (emails, scheduled jobs): a SQLite file by default; redis://… to share it
         # between hosts. Tests pass their own; "memory://" keeps it inside one process.
         "QUEUE_URL": env.get("MENTORMATCH_QUEUE_URL",

@@ -3,7 +3,7 @@
 ``optimal``: match as many mentees as possible, then maximise the total
 score; exact. The dense N x M problem is solved on a sparse candidate graph
 (each mentee's best mentors, each mentor's best mentees, a few random pairs
-so that the first graph admits a full matching). The solver (``_kernels``)
+so that the first graph admits a full matching). The solver (``_transport``)
 keeps dual potentials ``(u, v)``; every allowed pair of the dense matrix is
 then checked for a negative reduced cost. The most negative pairs of each
 mentee are added and the graph re-solved from the previous state (warm
@@ -80,9 +80,9 @@ def _validate(scores, capacities) -> tuple[np.ndarray, np.ndarray]:
     return scores, capacities
 
 
-def _candidates(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
+def _candidate_keys(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     """Return the sorted pair keys of each mentee's top mentors and each mentor's top mentees."""
-    kernels = _compiled("_select")
+    kernels = _compiled("_candidates")
     n, m = scores.shape
     allowed_col = capacities > 0
     k = min(TOP_PER_MENTEE, m)
@@ -133,7 +133,7 @@ def _violations(scores, capacities, u_a, u_b, v_a, v_b, tol, per_row) -> np.ndar
     """
     n, m = scores.shape
     out = np.empty((n, min(per_row, m)), dtype=np.int64)
-    _by_row_ranges(_compiled("_select").violations, n, scores, capacities > 0, u_a, u_b, v_a, v_b, tol, out)
+    _by_row_ranges(_compiled("_candidates").violations, n, scores, capacities > 0, u_a, u_b, v_a, v_b, tol, out)
     rows = np.repeat(np.arange(n, dtype=np.int64), out.shape[1])
     cols = out.reshape(-1)
     found = cols >= 0
@@ -148,14 +148,14 @@ def _assign_optimal(scores: np.ndarray, capacities: np.ndarray) -> np.ndarray:
     last_stats = stats
     if n == 0 or m == 0 or capacities.max(initial=0) <= 0:
         return result
-    kernels = _compiled("_kernels")
+    kernels = _compiled("_transport")
     caps = np.maximum(capacities, 0)
     finite = scores[np.isfinite(scores)]
     scale = float(np.abs(finite).max(initial=1.0)) if finite.size else 1.0
     spread = float(finite.max() - finite.min()) if finite.size else 0.0
     tol = 1e-12 * max(scale, 1.0) * max(n, 1) ** 0.5
     scores = np.ascontiguousarray(scores)
-    keys = _candidates(scores, capacities)
+    keys = _candidate_keys(scores, capacities)
     # Solver state carried from round to round (warm start).
     row_col = np.full(n, -1, dtype=np.int64)
     u_a, u_b = np.zeros(n, np.int64), np.zeros(n, np.float64)
