@@ -15,19 +15,33 @@ from mentormatch.matching.assignment import assign, blocking_pairs
 from mentormatch.matching.explain import Explanation, Reason, Suggestion, explain, suggest
 from mentormatch.matching.features import CRITERIA, MenteeFeatures, MentorFeatures, Weights
 from mentormatch.matching.scoring import score_matrix, score_parts
+from mentormatch.matching.unmatched import (
+    UNMATCHED_REASONS,
+    PairConditions,
+    UnmatchedReasons,
+    explain_unmatched,
+    pair_conditions,
+    why_unmatched,
+)
 
 __all__ = [
     "CRITERIA",
     "Explanation",
     "MenteeFeatures",
     "MentorFeatures",
+    "PairConditions",
     "Reason",
     "Suggestion",
+    "UNMATCHED_REASONS",
+    "UnmatchedReasons",
     "Weights",
     "assign",
     "blocking_pairs",
     "explain",
+    "explain_unmatched",
+    "pair_conditions",
     "score_matrix",
     "score_parts",
     "suggest",
+    "why_unmatched",
 ]

@@ -220,6 +220,15 @@ def _coverage(wanted: np.ndarray, offered: np.ndarray) -> np.ndarray:
     return share
 
 
+def _schedule(e: _Side, o: _Side) -> np.ndarray:
+    """The schedule criterion: time-zone closeness and shift fit, averaged (float32, n x m)."""
+    hours = np.abs(o.offset[None, :] - e.offset[:, None])
+    hours = np.minimum(hours, 24.0 - hours)
+    tz = 1.0 - np.minimum(hours, 12.0) / np.float32(12.0)
+    tz[np.isnan(tz)] = NEUTRAL
+    return (tz + SHIFT_TABLE[e.shift[:, None], o.shift[None, :]]) * np.float32(0.5)
+
+
 def _criteria(e: _Side, o: _Side, weights: Weights) -> np.ndarray:
     """Return the (criteria, n, m) float32 parts for a block of mentees against mentors."""
     n, m = len(e.ids), len(o.ids)
@@ -233,11 +242,7 @@ def _criteria(e: _Side, o: _Side, weights: Weights) -> np.ndarray:
     np.clip(parts[3], 0.0, 1.0, out=parts[3])
     parts[3][np.isnan(gap)] = NEUTRAL
 
-    hours = np.abs(o.offset[None, :] - e.offset[:, None])
-    hours = np.minimum(hours, 24.0 - hours)
-    tz = 1.0 - np.minimum(hours, 12.0) / np.float32(12.0)
-    tz[np.isnan(tz)] = NEUTRAL
-    parts[4] = (tz + SHIFT_TABLE[e.shift[:, None], o.shift[None, :]]) * np.float32(0.5)
+    parts[4] = _schedule(e, o)
 
     parts[5] = MODE_TABLE[e.mode[:, None], o.mode[None, :]]
     parts[6] = FREQUENCY_TABLE[e.frequency[:, None], o.frequency[None, :]]
