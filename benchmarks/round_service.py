@@ -11,8 +11,14 @@ refuses if it already holds users unless --reset is given).
 2. A large program, by default 10,000 mentees and 2,500 mentors with 4
    places each and realistic profiles (benchmarks/instances.py), inserted
    in bulk with their memberships in one program (and a coordinator of it):
-   median of 3 previews, then one publish, each split into database read /
-   engine / write (and commit plus queued emails).
+   median of 3 previews, each split into database read / engine / summary.
+3. Publishing that large round, median of 3 runs of each of two kinds,
+   split into database read / engine / write (and commit plus queued emails):
+   right after a preview of the same pool and settings, which reuses the
+   preview's assignment (``services.rounds.previews``), and after one
+   mentee's time zone changed, which must run the engine again. Each round
+   is withdrawn before the next publish, which returns the pool to the
+   state previewed.
 
 Emails are not sent (MAIL_SERVER unset): each is written to the log, whose
 cost is counted (the log goes to /dev/null). The first call of a process
@@ -57,6 +63,7 @@ from mentormatch.services.demo import seed_demo  # noqa: E402
 BATCH = 5000
 BENCH_SLUG = "bench-program"
 COORDINATOR_EMAIL = "coordinator@bench.example.org"
+ZONES = ("Asia/Manila", "Europe/London", "America/Halifax", "Australia/Perth")  # a changed pool, one per run
 
 
 def _app(url: str):
@@ -180,16 +187,43 @@ def time_previews(count: int) -> tuple[dict[str, float], rounds.RoundPreview, fl
     return medians, preview, warm_up
 
 
-def time_publish(preview: rounds.RoundPreview) -> dict[str, float]:
-    program = _program()
+def time_publish(program: Program, params: rounds.RoundParams, expected_digest: str | None) -> dict[str, float]:
+    """One publish, split as its timings say; the round is withdrawn afterwards (untimed)."""
+    coordinator = _coordinator(program)
     started = time.perf_counter()
-    result = rounds.publish_round(program, preview.params, _coordinator(program), expected_digest=preview.digest)
+    result = rounds.publish_round(program, params, coordinator, expected_digest=expected_digest)
     total = time.perf_counter() - started
     timings = dict(result.timings)
     timings["commit_and_emails"] = total - sum(timings.values())
     timings["total"] = total
     timings["proposals"] = result.round.proposals
+    timings["reused"] = float(result.reused)
+    rounds.withdraw_round(result.round, coordinator)
     return timings
+
+
+def time_publishes(preview: rounds.RoundPreview, count: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Medians of ``count`` publishes right after ``preview`` (reused) and after a mentee's time zone changed."""
+    program = _program()
+    profile = db.session.scalar(db.select(Profile).join(Membership, Membership.user_id == Profile.user_id).where(
+        Membership.program_id == program.id, Membership.role == ProgramRole.MENTEE).order_by(Profile.id).limit(1))
+    zone = profile.time_zone
+    reused, changed = [], []
+    for k in range(count):
+        reused.append(time_publish(program, preview.params, preview.digest))
+        profile = db.session.get(Profile, profile.id)
+        profile.time_zone = ZONES[k % len(ZONES)] if ZONES[k % len(ZONES)] != zone else "Pacific/Auckland"
+        db.session.commit()  # a pool no preview saw, with as many places as before
+        changed.append(time_publish(program, preview.params, None))
+        profile = db.session.get(Profile, profile.id)
+        profile.time_zone = zone
+        db.session.commit()
+    if not all(run["reused"] for run in reused) or any(run["reused"] for run in changed):
+        sys.exit("publishing did not reuse the preview where it should (or did where it should not)")
+
+    def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+        return {key: statistics.median(run.get(key, 0.0) for run in runs) for key in {k for r in runs for k in r}}
+    return medians(reused), medians(changed)
 
 
 def _split(t: dict[str, float], keys: tuple[str, ...]) -> str:
@@ -203,6 +237,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mentors", type=int, default=2_500)
     parser.add_argument("--capacity", type=int, default=4)
     parser.add_argument("--previews", type=int, default=3)
+    parser.add_argument("--publishes", type=int, default=3, help="publishes of each kind (reused, changed pool)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reset", action="store_true", help="wipe a database that already holds users")
     args = parser.parse_args(argv)
@@ -235,18 +270,25 @@ def main(argv: list[str] | None = None) -> None:
               f"{preview.matched} matched, total score {preview.total_score:.1f}, "
               f"{len(preview.unmatched)} unmatched")
         print(f"  preview, median of {args.previews}: {large['total']:.3f} s  "
-              f"({_split(large, ('read', 'engine', 'summary'))})")
-        published = time_publish(preview)
-        print(f"  publish (once): {published['total']:.3f} s for {int(published['proposals'])} proposals  "
-              f"({_split(published, ('read', 'engine', 'write', 'commit_and_emails'))})")
+              f"({_split(large, ('read', 'digest', 'engine', 'summary', 'remember'))})")
+        reused, changed = time_publishes(preview, args.publishes)
+        print(f"  publish right after the preview (its assignment reused), median of {args.publishes}: "
+              f"{reused['total']:.3f} s for {int(reused['proposals'])} proposals  "
+              f"({_split(reused, ('read', 'recall', 'engine', 'write', 'commit_and_emails'))})")
+        print(f"  publish after a mentee's time zone changed (engine runs), median of {args.publishes}: "
+              f"{changed['total']:.3f} s for {int(changed['proposals'])} proposals  "
+              f"({_split(changed, ('read', 'recall', 'engine', 'write', 'commit_and_emails'))})")
         matches = db.session.scalar(db.select(func.count()).select_from(Match))
         notices = db.session.scalar(db.select(func.count()).select_from(Notification))
-        print(f"  written: {matches} matches, {notices} notifications")
+        print(f"  written in all ({2 * args.publishes} rounds published and withdrawn): {matches} matches, "
+              f"{notices} notifications")
 
         print(f"\ncomparison (load average now {os.getloadavg()[0]:.1f})")
         print(f"  large / demo preview: {large['total'] / demo['total']:.0f}x the time for "
               f"{preview.mentees * preview.mentors / max(1, demo_preview.mentees * demo_preview.mentors):.0f}x the pairs")
-        print(f"  large publish / large preview: {published['total'] / large['total']:.2f}x")
+        print(f"  publish after a changed pool / publish reusing the preview: "
+              f"{changed['total'] / reused['total']:.2f}x")
+        print(f"  reused publish / large preview: {reused['total'] / large['total']:.2f}x")
         print(f"  engine share of the large preview: {large['engine'] / large['total']:.0%}")
         db.session.remove()
     if folder is not None:

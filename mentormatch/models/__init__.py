@@ -9,6 +9,7 @@ from mentormatch.models.identity import ScimToken, UserIdentity
 from mentormatch.models.match import (
     PENDING, Match, MatchingRound, MatchOrigin, MatchStatus, Notification, RoundStatus,
 )
+from mentormatch.models.match import StoredPreview as StoredPreview
 from mentormatch.models.meeting import Meeting, PrivateNote, ScheduledMeeting
 from mentormatch.models.message import Message, MessageCursor
 from mentormatch.models.outbox import OutboxEmail

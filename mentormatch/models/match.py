@@ -1,4 +1,4 @@
-"""Matches between a mentee and a mentor, and the rounds that propose them."""
+"""Matches between a mentee and a mentor, the rounds that propose them and the previews publishing reuses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentormatch.extensions import db
@@ -124,6 +124,24 @@ class MatchingRound(db.Model):
     program: Mapped[Program] = relationship()
     created_by: Mapped[User | None] = relationship()
     matches: Mapped[list[Match]] = relationship(back_populates="round")
+
+
+class StoredPreview(db.Model):
+    """A round preview's assignment, kept under a digest of the pool and settings it was computed from.
+
+    Publishing reads the pool again and, when its digest is one of these,
+    proposes these pairs instead of running the engine again
+    (``services.rounds.previews``). Only a few recent ones per program are kept.
+    """
+
+    __tablename__ = "round_previews"
+    __table_args__ = (UniqueConstraint("program_id", "digest", name="uq_round_previews_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    pairs: Mapped[list[list[float]]] = mapped_column(JSON)  # [[mentee id, mentor id, score], ...]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Notification(db.Model):

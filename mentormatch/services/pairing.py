@@ -4,7 +4,7 @@ The pair becomes a ``manual`` proposal in that program that both must still
 accept. Rules the program may bend (capacity, accepting mentees, meeting
 modes, incomplete profiles) give warnings the coordinator must confirm;
 impossible pairs (not members of the program on those sides, already
-paired) raise ``MatchError``. A pair never crosses programs.
+paired) raise ``PairingError``. A pair never crosses programs.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from mentormatch.services.console import audit
 from mentormatch.services.matches import MatchError, active_membership, expiry_for, taken_places
 from mentormatch.services.notifications import Kind, notify
 from mentormatch.services.pool import declined_pairs, features_of
-from mentormatch.services.rounds import RoundError, proposal_text
+from mentormatch.services.rounds import proposal_text
 from mentormatch.services.transactions import transaction
 
 
@@ -33,7 +33,14 @@ SEARCH_LIMIT = 20  # people a search lists; more means "type more of the name"
 MAX_ID = 2**31 - 1  # larger ids are no row's (and overflow PostgreSQL's INTEGER)
 
 
-class PairNeedsConfirmation(RoundError):
+class PairingError(MatchError):
+    """The coordinator's pair cannot be proposed; the message says why.
+
+    A ``MatchError`` too, so code that catches those keeps catching these.
+    """
+
+
+class PairNeedsConfirmation(PairingError):
     """The pair is allowed only if the coordinator confirms; ``warnings`` say why."""
 
     def __init__(self, warnings: list[str]) -> None:
@@ -42,17 +49,17 @@ class PairNeedsConfirmation(RoundError):
 
 
 def _member(program: Program, user: User | None, role: ProgramRole, named: str) -> tuple[User, Membership]:
-    """``user`` and their active membership in ``program`` on ``role``'s side; ``MatchError`` otherwise."""
+    """``user`` and their active membership in ``program`` on ``role``'s side; ``PairingError`` otherwise."""
     found = active_membership(program.id, user.id, role) if user is not None else None
     if user is None or found is None:
-        raise MatchError(f"No active {role} of {program.name} {named}.")
+        raise PairingError(f"No active {role} of {program.name} {named}.")
     if not user.active:
-        raise MatchError(f"{user.name}'s account is deactivated.")
+        raise PairingError(f"{user.name}'s account is deactivated.")
     return user, found
 
 
 def find_pair(program: Program, mentee_email: str, mentor_email: str) -> tuple[User, User]:
-    """The mentee and the mentor of ``program`` named by email; ``MatchError`` if either is not one there."""
+    """The mentee and the mentor of ``program`` named by email; ``PairingError`` if either is not one there."""
     mentee, _ = _member(program, find_user_by_email(mentee_email), ProgramRole.MENTEE,
                         f"has the email {mentee_email.strip()}")
     mentor, _ = _member(program, find_user_by_email(mentor_email), ProgramRole.MENTOR,
@@ -145,25 +152,25 @@ def pair_by_hand(program: Program, mentee_id: int, mentor_id: int, coordinator: 
                  confirmed: bool = False) -> Match:
     """Propose, in ``program``, a pair chosen by its coordinator; both must still accept.
 
-    Raises ``MatchError`` when the pair cannot exist (not active members of
+    Raises ``PairingError`` when the pair cannot exist (not active members of
     ``program`` on those sides, already paired, not a coordinator of it) and
     ``PairNeedsConfirmation`` when it breaks a rule the coordinator may override.
     """
     if not coordinator.coordinates(program.id):
-        raise MatchError(f"Only a coordinator of {program.name} can pair its members.")
+        raise PairingError(f"Only a coordinator of {program.name} can pair its members.")
     if not (0 < mentee_id <= MAX_ID and 0 < mentor_id <= MAX_ID):
-        raise MatchError(f"Choose a mentee and a mentor of {program.name} from the lists.")
+        raise PairingError(f"Choose a mentee and a mentor of {program.name} from the lists.")
     mentee, _ = _member(program, db.session.get(User, mentee_id), ProgramRole.MENTEE, "is the person chosen; search again")
     mentor, _ = _member(program, db.session.get(User, mentor_id), ProgramRole.MENTOR, "is the person chosen; search again")
     for someone in (mentee, mentor):
         if must_confirm(someone):
-            raise MatchError(f"{someone.name} has not confirmed their email address yet.")
+            raise PairingError(f"{someone.name} has not confirmed their email address yet.")
     if db.session.scalar(db.select(Match.id).where(Match.program_id == program.id, Match.mentee_id == mentee.id,
                                                    Match.status == MatchStatus.ACTIVE)):
-        raise MatchError(f"{mentee.name} already has an active mentor.")
+        raise PairingError(f"{mentee.name} already has an active mentor.")
     if db.session.scalar(db.select(Match.id).where(Match.program_id == program.id, Match.mentee_id == mentee.id,
                                                    Match.mentor_id == mentor.id, Match.status.in_(PENDING))):
-        raise MatchError(f"{mentee.name} and {mentor.name} already have an open match.")
+        raise PairingError(f"{mentee.name} and {mentor.name} already have an open match.")
     warnings = pair_warnings(program, mentee, mentor)
     if warnings and not confirmed:
         raise PairNeedsConfirmation(warnings)
@@ -185,7 +192,7 @@ def pair_by_hand(program: Program, mentee_id: int, mentor_id: int, coordinator: 
                          after={"mentee_id": mentee.id, "mentor_id": mentor.id,
                                 "score": float(score) if score is not None else None, "warnings": warnings})
     except IntegrityError as error:
-        raise MatchError(f"{mentee.name} and {mentor.name} already have an open match.") from error
+        raise PairingError(f"{mentee.name} and {mentor.name} already have an open match.") from error
     return match
 
 

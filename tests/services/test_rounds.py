@@ -315,13 +315,26 @@ def test_pairing_a_pair_that_declined_before_warns(coordinator, sent):
 
 def test_pairing_needs_a_mentee_and_a_mentor_who_are_not_already_paired(coordinator, sent):
     someone, chosen = mentee(), mentor(capacity=2)
-    with pytest.raises(MatchError, match="No active mentee of Test program has the email"):
+    with pytest.raises(pairing.PairingError, match="No active mentee of Test program has the email"):
         pairing.pair_by_email(P(), chosen.email, someone.email, coordinator)
-    with pytest.raises(MatchError, match="No active mentor of Test program has the email"):
+    with pytest.raises(pairing.PairingError, match="No active mentor of Test program has the email"):
         pairing.pair_by_email(P(), someone.email, "nobody@example.org", coordinator)
     pairing.pair_by_email(P(), someone.email, chosen.email, coordinator)
-    with pytest.raises(MatchError, match="already have an open match"):
+    with pytest.raises(pairing.PairingError, match="already have an open match"):
         pairing.pair_by_email(P(), someone.email, chosen.email, coordinator, confirmed=True)
+
+
+def test_pairing_by_hand_has_its_own_error_which_is_no_rounds_error(coordinator, sent):
+    someone, chosen = mentee(), mentor(capacity=1)
+    pairing.pair_by_email(P(), mentee().email, chosen.email, coordinator)
+    with pytest.raises(pairing.PairingError) as needed:
+        pairing.pair_by_email(P(), someone.email, chosen.email, coordinator)  # full: a warning to confirm
+    assert isinstance(needed.value, pairing.PairNeedsConfirmation)
+    assert not isinstance(needed.value, rounds.RoundError)
+    pairing.pair_by_email(P(), someone.email, chosen.email, coordinator, confirmed=True)
+    with pytest.raises(pairing.PairingError, match="already have an open match") as refused:
+        pairing.pair_by_email(P(), someone.email, chosen.email, coordinator, confirmed=True)
+    assert not isinstance(refused.value, rounds.RoundError)
 
 
 def test_a_coordinator_can_end_a_pending_proposal_which_leaves_the_pending_list(coordinator, sent):
@@ -423,11 +436,11 @@ def test_a_coordinator_of_another_program_cannot_publish_withdraw_or_see_this_pr
 def test_a_pair_by_hand_never_crosses_programs(coordinator, other, sent):
     program, their_mentee, their_mentor = other
     someone, chosen = mentee(), mentor()
-    with pytest.raises(MatchError, match="No active mentor of Test program"):
+    with pytest.raises(pairing.PairingError, match="No active mentor of Test program"):
         pairing.pair_by_hand(P(), someone.id, their_mentor.id, coordinator)
-    with pytest.raises(MatchError, match="No active mentee of Test program"):
+    with pytest.raises(pairing.PairingError, match="No active mentee of Test program"):
         pairing.pair_by_email(P(), their_mentee.email, chosen.email, coordinator)
-    with pytest.raises(MatchError, match="Only a coordinator of MLT to MLS pathway"):
+    with pytest.raises(pairing.PairingError, match="Only a coordinator of MLT to MLS pathway"):
         pairing.pair_by_hand(program, their_mentee.id, their_mentor.id, coordinator)
     match = pairing.pair_by_hand(P(), someone.id, chosen.id, coordinator)
     assert match.program_id == P().id
@@ -440,5 +453,5 @@ def test_pairing_a_paused_member_is_refused(coordinator, sent):
     someone, chosen = mentee(), mentor()
     membership(chosen).status = "paused"
     db.session.commit()
-    with pytest.raises(MatchError, match="No active mentor"):
+    with pytest.raises(pairing.PairingError, match="No active mentor"):
         pairing.pair_by_hand(P(), someone.id, chosen.id, coordinator)

@@ -13,8 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mentormatch.models import ProgramRole
-from mentormatch.services import pairing, rounds
-from mentormatch.services.matches import MatchError
+from mentormatch.services import pairing
 from mentormatch.web.console import bp, program
 from mentormatch.web.console.forms import PairForm
 from mentormatch.web.query_args import text_arg
@@ -56,7 +55,7 @@ def new_pair():
             form.warned_for.data = form.pair_key()
             form.confirm.data = False
             flash(str(needed), "error")
-        except (MatchError, rounds.RoundError) as error:
+        except pairing.PairingError as error:
             flash(str(error), "error")
         else:
             flash(f"Proposed {match.mentee.name} and {match.mentor.name} to each other; "
