@@ -68,6 +68,13 @@ def demo_command(seed: int) -> None:
         click.echo(f"Demo created: {counts.programs} programs, {counts.mentors} mentors, {counts.mentees} mentees "
                    f"({counts.both_roles} people mentor in one program and are mentored in another), "
                    f"a coordinator per program and a site administrator.")
+        # What the worker's scheduler would do first, so reminders and escalations are there from the start.
+        from mentormatch import clock
+        from mentormatch.services import automation
+
+        done = automation.run_all(clock.now())
+        click.echo(f"The automation ran once: {done['reminders']} reminders, {done['escalations']} escalations, "
+                   f"{done['reminder digests']} reminder digests in the demo mailbox.")
     click.echo("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
     for role, email in demo.demo_logins():
         click.echo(f"  {role:<48} {email}")

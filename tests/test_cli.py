@@ -71,3 +71,9 @@ def test_the_demo_command_loads_once_and_prints_the_logins(app):
     assert demo.DEMO_PASSWORD in second.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) > 100
+        from mentormatch.models import Escalation, Reminder
+        reminders = db.session.scalar(db.select(db.func.count()).select_from(Reminder))
+        escalations = db.session.scalar(db.select(db.func.count()).select_from(Escalation))
+    # The first load runs the automation once, so the demo starts with its reminders and escalations.
+    assert reminders > 0 and escalations > 0
+    assert f"The automation ran once: {reminders} reminders, {escalations} escalations" in first.output
