@@ -289,3 +289,23 @@ def test_the_worker_job_reads_the_scheduler_clock(app, app_ctx):
 @pytest.mark.parametrize("kind", sorted(kinds.KINDS))
 def test_every_kind_has_words_for_the_preferences_page(kind):
     assert kinds.label(kind) != kind and len(kinds.label(kind)) > 10
+
+
+def test_the_day_and_the_hour_are_the_recipient_s_own(app_ctx):
+    tokyo = make_user("mentee", time_zone="Asia/Tokyo")
+    los_angeles = make_user("mentee", time_zone="America/Los_Angeles")
+    day = date.today() + timedelta(days=30)
+    expiry = day + timedelta(days=90)
+    with transaction():
+        for person in (tokyo, los_angeles):
+            db.session.add(CredentialRecord(user_id=person.id, kind="credential", code="ascp_mlt", expires_on=expiry))
+    # 01:00 UTC: already 10:00 on ``day`` in Tokyo (90 days before), still 17:00 the day before in Los Angeles.
+    moment = datetime.combine(day, time(1), timezone.utc)
+    assert reminders.raise_due(moment) == 1
+    assert [r.period for r in reminders_of(tokyo.id)] == ["90d"] and reminders_of(los_angeles.id) == []
+    assert reminders.send_digests(moment) == 1  # Tokyo's morning
+    assert digests_to(tokyo.email)[0].idempotency_key == f"digest:{tokyo.id}:{day.isoformat()}"
+    # Eight hours later it is Los Angeles's turn (its ``day``, 01:00: raised at night, emailed at 08:00).
+    later = moment + timedelta(hours=8)
+    assert reminders.raise_due(later) == 1 and reminders.send_digests(later) == 0
+    assert reminders.send_digests(datetime.combine(day, time(8), ZoneInfo("America/Los_Angeles"))) == 1
