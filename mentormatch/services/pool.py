@@ -105,15 +105,17 @@ def _members(program_id: int):
 
 
 def load_pool(program_id: int, *, pending_uses_capacity: bool = True) -> Pool:
-    """Every unmatched mentee with a complete profile and every mentor with free places, in one program.
+    """Every unmatched mentee with a complete profile and every mentor with free places, in one program,
+    each side in id order.
 
     Only active memberships count. A mentee is unmatched when they have no
     active and no pending match in the program. A mentor's free places are
     their membership's capacity minus active matches there, and minus pending
     ones too when ``pending_uses_capacity`` (a round must not over-propose).
     """
-    rows = db.session.execute(
-        _members(program_id).where(matchable_accounts(), Membership.status == MembershipStatus.ACTIVE)).all()
+    rows = db.session.execute(  # in id order: ties (suggestions, rounds) break the same way on every database
+        _members(program_id).where(matchable_accounts(), Membership.status == MembershipStatus.ACTIVE)
+        .order_by(User.id)).all()
     tags = _tags(None, program_id)  # only this program's members: other programs' people are never read
     own = _membership_tags(program_id)
     busy_mentees = set(db.session.scalars(
