@@ -30,3 +30,8 @@ def line_problem(value: str) -> str | None:
     if value and all(_invisible(ch) for ch in value):
         return "Enter visible text, not only spaces or invisible characters."
     return None
+
+
+def count_of(n: int, noun: str) -> str:
+    """"1 day", "3 days": a count with its noun, for sentences people read."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -28,6 +28,11 @@ def zone_named(name: str | None) -> ZoneInfo:
         return UTC
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC time (SQLite gives stored times back without their zone: they are UTC)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
 def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
     """``moment`` (UTC; a naive value read back from SQLite counts as UTC) in ``zone``."""
     if moment.tzinfo is None:

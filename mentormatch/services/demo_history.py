@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from mentormatch import domain
 from mentormatch.extensions import db
+from mentormatch.zones import as_utc
 from mentormatch.models import (
     Match, Membership, MembershipStatus, Message, MessageCursor, Notification, Program, ProgramRole, User,
 )
@@ -76,10 +77,7 @@ def _start_pair(mentee: User, program: Program, mentor: User, started_days_ago: 
     for person, weeks in ((mentee, 2 + started_days_ago % 5), (mentor, 8)):
         joined = _at(started - timedelta(weeks=weeks))
         membership = person.membership_in(program.id)
-        enrolled = membership.created_at
-        if enrolled.tzinfo is None:  # read back from SQLite: UTC without its offset
-            enrolled = enrolled.replace(tzinfo=timezone.utc)
-        membership.created_at = min(enrolled, joined)
+        membership.created_at = min(as_utc(membership.created_at), joined)
     db.session.commit()
     return match
 

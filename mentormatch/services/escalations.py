@@ -21,7 +21,7 @@ program's coordinators what is open, once per ISO week, in their daytime.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_
@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from mentormatch import clock, zones
 from mentormatch.domain import FREQUENCY_DAYS
 from mentormatch.extensions import db
+from mentormatch.plain_text import count_of
 from mentormatch.mail import Email
 from mentormatch.models import (
     Escalation, Match, MatchStatus, Membership, MembershipStatus, Program, ProgramCoordinator, ProgramRole, User,
@@ -91,17 +92,8 @@ class Due:
         return self.kind, self.subject, self.period
 
 
-def _utc(moment: datetime) -> datetime:
-    """A time read back from SQLite has no zone: it is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 def _day(moment: date) -> str:
     return zones.written(moment, zones.UTC, "date")
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
 
 
 # --- what is due --------------------------------------------------------------------------------
@@ -131,7 +123,7 @@ def quiet_pairs(program: Program, now: datetime) -> list[Due]:
         found.append(Due(
             QUIET, f"agreement:{pair.agreement_id}", last.isoformat() if met_last else f"start:{base.isoformat()}",
             f"{names.get(pair.mentee_id, 'The mentee')} and {names.get(pair.mentor_id, 'their mentor')} have logged "
-            f"no meeting for {_days((on - base).days)} ({since}).",
+            f"no meeting for {count_of((on - base).days, 'day')} ({since}).",
             "Nudge the pair or check in with them", f"/coordinator/people/{pair.mentee_id}"))
     return found
 
@@ -147,8 +139,8 @@ def unanswered_mentors(program: Program, now: datetime) -> list[Due]:
         .group_by(Match.mentor_id, User.name)).all()
     found = []
     for mentor_id, name, count, oldest in rows:
-        oldest = _utc(oldest)
-        age = _days((now - oldest).days)
+        oldest = zones.as_utc(oldest)
+        age = count_of((now - oldest).days, 'day')
         what = ("a request or proposal" if count == 1 else f"{count} requests or proposals")
         found.append(Due(
             UNANSWERED, f"user:{mentor_id}", oldest.date().isoformat(),
@@ -168,10 +160,10 @@ def unmatched_mentees(program: Program, now: datetime) -> list[Due]:
                Membership.user_id.in_(unmatched_mentee_ids(program)))).all()
     found = []
     for membership_id, user_id, enrolled, name in rows:
-        enrolled = _utc(enrolled)
+        enrolled = zones.as_utc(enrolled)
         found.append(Due(
             UNMATCHED, f"user:{user_id}", f"membership:{membership_id}",
-            f"{name} has had no mentor for {_days((now - enrolled).days)} since enrolling on "
+            f"{name} has had no mentor for {count_of((now - enrolled).days, 'day')} since enrolling on "
             f"{_day(enrolled.date())}.",
             "Pair by hand or include in the next round", f"/coordinator/pairs/new?mentee_id={user_id}"))
     return found

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
+from mentormatch import zones
 from mentormatch.extensions import db
 from mentormatch.models import (
     AgreementStatus, AgreementVersion, AuditEntry, Escalation, Match, MatchOrigin, MatchStatus, Meeting,
@@ -85,7 +86,7 @@ def test_a_quiet_pair_is_escalated_on_the_21st_day_after_its_last_meeting_and_on
     assert row.reason == "Dana Okafor and Grace Ho have logged no meeting for 21 days (last on 9 Mar 2030)."
     assert row.action == "Nudge the pair or check in with them"
     assert row.path == f"/coordinator/people/{agreement.match.mentee_id}"
-    assert row.resolved_at is None and escalations._utc(row.created_at) == at(26)
+    assert row.resolved_at is None and zones.as_utc(row.created_at) == at(26)
 
 
 def test_a_pair_that_never_met_is_counted_from_its_agreed_start(here):
@@ -105,7 +106,7 @@ def test_a_meeting_resolves_the_escalation_and_a_new_quiet_streak_escalates_agai
     log_meeting(agreement, START + timedelta(days=24))
     assert escalations.raise_due(at(25)) == 0
     [resolved] = rows(escalations.QUIET)
-    assert resolved.id == first.id and escalations._utc(resolved.resolved_at) == at(25)
+    assert resolved.id == first.id and zones.as_utc(resolved.resolved_at) == at(25)
     assert resolved.resolved_by_id is None
     escalations.raise_due(at(24 + 20))
     assert rows(escalations.QUIET, open_only=True) == []
@@ -211,7 +212,7 @@ def test_a_mentee_unmatched_30_days_after_enrolling_is_escalated_then_resolved_o
     db.session.commit()
     escalations.raise_due(at(46))
     [row] = rows(escalations.UNMATCHED)
-    assert escalations._utc(row.resolved_at) == at(46)
+    assert zones.as_utc(row.resolved_at) == at(46)
 
 
 def test_the_unmatched_threshold_is_per_program(here):

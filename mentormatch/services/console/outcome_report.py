@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Mapping
 
 from flask import current_app
@@ -56,6 +56,7 @@ from sqlalchemy.orm import selectinload
 from mentormatch import zones
 from mentormatch.domain import FREQUENCY_DAYS
 from mentormatch.extensions import db
+from mentormatch.zones import as_utc
 from mentormatch.mail import Email
 from mentormatch.models import (
     Agreement, AgreementGoal, GoalStatus, Match, MatchStatus, Meeting, Membership, MembershipStatus, OutboxEmail,
@@ -168,12 +169,8 @@ def _months(first: str, last: str) -> list[str]:
     return found
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 def _day(moment: datetime) -> date:
-    return _utc(moment).astimezone(timezone.utc).date()
+    return as_utc(moment).date()
 
 
 def _members(program: Program) -> tuple[dict, tuple]:
@@ -207,7 +204,7 @@ def _time_to_match(program: Program) -> tuple[int, int, float | None]:
         .outerjoin(first, first.c.mentee_id == Membership.user_id)
         .where(Membership.program_id == program.id, Membership.role == ProgramRole.MENTEE,
                Membership.status != MembershipStatus.APPLIED)).all()
-    days = [max(0.0, (_utc(at) - _utc(joined)).total_seconds() / 86400) for joined, at in rows if at is not None]
+    days = [max(0.0, (as_utc(at) - as_utc(joined)).total_seconds() / 86400) for joined, at in rows if at is not None]
     return len(rows), len(days), statistics.median(days) if days else None
 
 

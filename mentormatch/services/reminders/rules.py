@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 
 from mentormatch import zones
 from mentormatch.extensions import db
+from mentormatch.plain_text import count_of
 from mentormatch.models import (
     PENDING, Agreement, AgreementGoal, AgreementStatus, AgreementVersion, CredentialRecord, GoalStatus, Match,
     MatchStatus, Meeting, Profile, ScheduledMeeting, User, VersionStatus,
@@ -88,12 +89,8 @@ class People:
         return zones.local_date(now, self.zone(user_id))
 
 
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
-
-
 def _when(days: int) -> str:
-    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {_days(days)}"
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {count_of(days, 'day')}"
 
 
 def _age_mark(created: datetime, now: datetime) -> int | None:
@@ -147,7 +144,7 @@ def meetings_due(now: datetime) -> list[Due]:
             cadence = cadence_of(row.frequency, row.start_date, row.last_meeting, people.today(me, now))
             if cadence.state == OVERDUE:
                 period, text = f"overdue:{cadence.due}", (
-                    f"Your meeting with {people.name(other)} was due {_days(-cadence.days_left)} ago, by the "
+                    f"Your meeting with {people.name(other)} was due {count_of(-cadence.days_left, 'day')} ago, by the "
                     "frequency you agreed. Schedule one, or log it if you have met.")
             elif cadence.state == DUE_SOON:
                 period, text = f"due:{cadence.due}", (
@@ -179,7 +176,7 @@ def answers_waiting(now: datetime) -> list[Due]:
             what = (f"{people.name(other)} asked you to be their mentor" if row.origin == "request"
                     else f"Your proposed match with {people.name(other)}")
             due.append(Due(me, row.program_id, kinds.ANSWER_WAITING, f"match:{row.id}", f"{mark}d",
-                           f"{what} has waited {_days(mark)} for your answer.", f"/matches/{row.id}"))
+                           f"{what} has waited {count_of(mark, 'day')} for your answer.", f"/matches/{row.id}"))
     return due
 
 
@@ -199,7 +196,7 @@ def terms_waiting(now: datetime) -> list[Due]:
             if mark is None or me == row.proposed_by_id or not people.active(me):
                 continue
             due.append(Due(me, row.program_id, kinds.TERMS_WAITING, f"terms:{row.id}", f"{mark}d",
-                           f"The agreement terms {people.name(other)} proposed have waited {_days(mark)} "
+                           f"The agreement terms {people.name(other)} proposed have waited {count_of(mark, 'day')} "
                            "for your confirmation.", f"/agreements/{row.agreement_id}"))
     return due
 

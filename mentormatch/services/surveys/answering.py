@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from mentormatch.extensions import db
+from mentormatch.zones import as_utc
 from mentormatch.models import Agreement, SurveyAnswer, SurveyQuestion, SurveyResponse, User
-from mentormatch.services.surveys.occasions import MAX_TEXT, SurveyError, _utc, is_open, stage_of
+from mentormatch.services.surveys.occasions import MAX_TEXT, SurveyError, is_open, stage_of
 from mentormatch.services.surveys.questions import questions_for
 from mentormatch.services.transactions import transaction
 
@@ -92,7 +93,7 @@ def submit(user: User, agreement_id: int, occasion: str, answers: dict[int, obje
     try:
         with transaction():
             response = SurveyResponse(program_id=program.id, user_id=user.id, agreement_id=agreement.id,
-                                      stage=stage, occasion=occasion, role=role, submitted_at=_utc(now),
+                                      stage=stage, occasion=occasion, role=role, submitted_at=as_utc(now),
                                       named=program.survey_answers_named,
                                       answers=checked)
             db.session.add(response)

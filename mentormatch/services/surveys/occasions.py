@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 
 from mentormatch.extensions import db
+from mentormatch.zones import as_utc
 from mentormatch.models import (
     Agreement, AgreementStatus, AgreementVersion, Match, SurveyQuestion, SurveyResponse, User, VersionStatus,
 )
@@ -89,16 +90,11 @@ def occasion_label(occasion: str) -> str:
     return "kick-off" if occasion == "kickoff" else occasion
 
 
-def _utc(moment: datetime) -> datetime:
-    """An aware UTC moment (SQLite gives naive values back; they are UTC)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
 def open_occasions(start: date | None, status: str, ended_at: datetime | None, now: datetime) -> list[str]:
     """The occasions open at ``now`` for an agreement with this start, status and end (see the module)."""
     if start is None:
         return []
-    now = _utc(now)
+    now = as_utc(now)
     if status == AgreementStatus.ACTIVE:
         days = (now.date() - start).days
         if days < 0:
@@ -108,7 +104,7 @@ def open_occasions(start: date | None, status: str, ended_at: datetime | None, n
         latest = PULSE_FIRST_DAY + (days - PULSE_FIRST_DAY) // PULSE_EVERY_DAYS * PULSE_EVERY_DAYS
         return ["kickoff", f"pulse-{latest}"]
     if status == AgreementStatus.ENDED and ended_at is not None:
-        return ["closing"] if now < _utc(ended_at) + timedelta(days=CLOSING_OPEN_DAYS) else []
+        return ["closing"] if now < as_utc(ended_at) + timedelta(days=CLOSING_OPEN_DAYS) else []
     return []
 
 
@@ -144,7 +140,7 @@ def _first_start():
 
 
 def _due(now: datetime, user_id: int | None = None) -> list[DueSurvey]:
-    now = _utc(now)
+    now = as_utc(now)
     asked = {(program_id, stage) for program_id, stage in db.session.execute(
         db.select(SurveyQuestion.program_id, SurveyQuestion.stage).where(SurveyQuestion.retired_at.is_(None))
         .distinct())}

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from mentormatch.extensions import db
+from mentormatch.zones import as_utc
 from mentormatch.models import Program, SurveyAnswer, SurveyQuestion, User
 from mentormatch.models.survey import QUESTION_KINDS, STAGES
 from mentormatch.services.console import audit
 from mentormatch.services.surveys.occasions import (
-    MAX_QUESTION, MAX_QUESTIONS, NAMED_OFF, NAMED_ON, STAGE_LABELS, SurveyError, _utc,
+    MAX_QUESTION, MAX_QUESTIONS, NAMED_OFF, NAMED_ON, STAGE_LABELS, SurveyError,
 )
 from mentormatch.services.transactions import transaction
 
@@ -116,7 +117,7 @@ def retire_question(question: SurveyQuestion, coordinator: User, now: datetime) 
     if question.retired_at is not None:
         raise SurveyError("This question is retired already.")
     with transaction():
-        question.retired_at = _utc(now)
+        question.retired_at = as_utc(now)
         audit.record(coordinator, "program_changed", f"Survey question retired: {question.text}",
                      target=question, program=program)
 

@@ -15,10 +15,11 @@ from datetime import datetime
 from sqlalchemy import func
 
 from mentormatch.extensions import db
+from mentormatch.zones import as_utc
 from mentormatch.models import Program, SurveyAnswer, SurveyQuestion, SurveyResponse, User
 from mentormatch.models.survey import MIN_RESPONDENTS
 from mentormatch.services.paging import Page, bounds
-from mentormatch.services.surveys.occasions import HIDDEN, SurveyError, _utc
+from mentormatch.services.surveys.occasions import HIDDEN, SurveyError
 
 @dataclass
 class QuestionResult:
@@ -142,6 +143,6 @@ def named_answers(program: Program, stage: str, page: int, per_page: int, occasi
                 db.select(SurveyAnswer, SurveyQuestion).join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
                 .where(SurveyAnswer.response_id.in_(ids)).order_by(SurveyQuestion.position, SurveyQuestion.id)):
             given[answer.response_id].append((question, answer))
-    items = [NamedResponse(name, response.role, response.occasion, _utc(response.submitted_at),
+    items = [NamedResponse(name, response.role, response.occasion, as_utc(response.submitted_at),
                            [(q, _written(q, a)) for q, a in given[response.id]]) for response, name in rows]
     return Page(items, page, pages, total, {"stage": stage, **({"occasion": occasion} if occasion else {})})
